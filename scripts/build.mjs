@@ -1,0 +1,50 @@
+// Transpiles the TypeScript sources to dist/ (no type-checking: `npm test` runs tsc) and bundles the
+// runnable tools that ship inside synthesized stacks into self-contained files under dist/assets/.
+import { build } from "esbuild";
+import { chmodSync, existsSync, readdirSync, statSync } from "node:fs";
+import { join } from "node:path";
+
+const root = new URL("..", import.meta.url).pathname;
+const sourceDirs = ["topology", "modules", "stacks", "synth", "scripts"];
+
+function tsFiles(dir) {
+  if (!existsSync(join(root, dir))) return [];
+  return readdirSync(join(root, dir)).flatMap((name) => {
+    const rel = join(dir, name);
+    if (statSync(join(root, rel)).isDirectory()) return tsFiles(rel);
+    return name.endsWith(".ts") && !name.endsWith(".d.ts") ? [rel] : [];
+  });
+}
+
+const started = Date.now();
+await build({
+  absWorkingDir: root,
+  entryPoints: ["main.ts", ...sourceDirs.flatMap(tsFiles)],
+  outdir: "dist",
+  outbase: ".",
+  format: "cjs",
+  platform: "node",
+  target: "node20",
+  sourcemap: "linked",
+  logLevel: "warning",
+});
+
+// Self-contained tools: everything (AWS SDK included) in one file, runnable with plain `node`.
+const bundles = [];
+for (const entry of bundles) {
+  await build({
+    absWorkingDir: root,
+    entryPoints: [entry.source],
+    outfile: entry.outfile,
+    bundle: true,
+    minify: true,
+    format: "cjs",
+    platform: "node",
+    target: "node20",
+    legalComments: "none",
+    banner: { js: "#!/usr/bin/env node" },
+    logLevel: "warning",
+  });
+  chmodSync(join(root, entry.outfile), 0o755);
+}
+console.error(`build: dist/ ready in ${Date.now() - started} ms`);
