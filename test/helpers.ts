@@ -1,0 +1,46 @@
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse } from "yaml";
+import { loadTopologyText } from "../topology/load";
+import { synthesize, SynthResult } from "../synth/synthesize";
+
+export const ROOT = path.resolve(__dirname, "..");
+export const EXAMPLE = path.join(ROOT, "examples", "topology.yaml");
+
+/** The bundled example as a plain object, to mutate in tests. */
+export function exampleDoc(): Record<string, any> {
+  return parse(fs.readFileSync(EXAMPLE, "utf8"));
+}
+
+export function tempDir(prefix: string): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), `plk-${prefix}-`));
+}
+
+export interface Synthesized extends SynthResult {
+  /** Parsed cdk.tf.json per stack name. */
+  readonly json: Record<string, any>;
+}
+
+/** Validates and synthesizes a topology document into a fresh directory (state files stay inside it). */
+export function synth(doc: Record<string, any> = exampleDoc(), options: { hcl?: boolean; outdir?: string } = {}): Synthesized {
+  const outdir = options.outdir ?? path.join(tempDir("synth"), "cdktf.out");
+  const { model } = loadTopologyText(JSON.stringify(doc), "test topology");
+  const cwd = process.cwd();
+  process.chdir(path.dirname(outdir));
+  try {
+    const result = synthesize(model, { outdir, hcl: options.hcl ?? true });
+    const json: Record<string, any> = {};
+    for (const stack of result.stacks) {
+      json[stack.name] = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack.name, "cdk.tf.json"), "utf8"));
+    }
+    return { ...result, json };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
+/** Resources of one type in a synthesized stack, keyed by logical name. */
+export function resources(stack: any, type: string): Record<string, any> {
+  return stack.resource?.[type] ?? {};
+}

@@ -1,0 +1,208 @@
+/**
+ * Reads a topology file: YAML (with line numbers) -> structural check (schema.ts) -> cross-field
+ * rules (rules.ts) -> model (model.ts). Every problem is collected before anything is built; a
+ * topology with problems raises one TopologyError listing them all.
+ */
+import * as fs from "fs";
+import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, Node } from "yaml";
+import type { core } from "zod";
+import { buildModel, TopologyModel } from "./model";
+import { Problem, TopologyError } from "./problems";
+import { closest } from "./regions";
+import { runRules } from "./rules";
+import { Topology, TopologySchema, topologyJsonSchema } from "./schema";
+
+export interface LoadedTopology {
+  readonly topology: Topology;
+  readonly model: TopologyModel;
+}
+
+/** Reads and validates a topology file. */
+export function loadTopologyFile(file: string): LoadedTopology {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, "utf8");
+  } catch (error) {
+    throw new TopologyError(file, [{ path: [], message: `cannot be read: ${(error as Error).message}`, fix: "check the TOPOLOGY path" }]);
+  }
+  return loadTopologyText(text, file);
+}
+
+/** Validates topology text (YAML or JSON); `source` names it in messages. */
+export function loadTopologyText(text: string, source = "topology"): LoadedTopology {
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  if (doc.errors.length > 0) {
+    throw new TopologyError(
+      source,
+      doc.errors.map((e) => ({
+        path: [],
+        line: lineCounter.linePos(e.pos[0]).line,
+        message: e.code === "DUPLICATE_KEY" ? `duplicate key: ${firstLine(e.message)}` : `YAML syntax error: ${firstLine(e.message)}`,
+        fix: e.code === "DUPLICATE_KEY" ? "names must be unique within a section; rename or merge the entries" : "fix the YAML syntax",
+      })),
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  const problems = validateDocument(raw);
+  if (problems.length > 0) {
+    const located = problems.map((p) => ({ ...p, line: lineOf(doc, lineCounter, p.path) }));
+    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
+    throw new TopologyError(source, located);
+  }
+  const topology = TopologySchema.parse(raw);
+  return { topology, model: buildModel(topology) };
+}
+
+/** Structural and cross-field problems of a parsed document (no line numbers). */
+export function validateDocument(raw: unknown): Problem[] {
+  const parsed = TopologySchema.safeParse(raw);
+  const structural = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, raw, []));
+  const semantic = runRules(raw, parsed.success);
+  // A rule may restate a structural finding at the same path; keep the first.
+  const seen = new Set<string>();
+  return [...structural, ...semantic].filter((p) => {
+    const key = `${JSON.stringify(p.path)}|${p.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+function firstLine(message: string): string {
+  return message.split("\n")[0];
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
+  let value = raw;
+  for (const part of path) {
+    if (value === null || typeof value !== "object") return undefined;
+    value = (value as Record<PropertyKey, unknown>)[part as string];
+  }
+  return value;
+}
+
+function describe(value: unknown): string {
+  if (value === undefined) return "nothing";
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "a list";
+  if (typeof value === "object") return "a mapping";
+  return `${typeof value} ${JSON.stringify(value)}`;
+}
+
+const GENERIC = /^(Invalid|Too (small|big)|Unrecognized)/;
+
+/** Turns one zod issue into problems with a message a person can act on. */
+function describeIssue(issue: core.$ZodIssue, raw: unknown, prefix: PropertyKey[]): Problem[] {
+  const path = [...prefix, ...issue.path] as Array<string | number>;
+  const value = valueAt(raw, path);
+  switch (issue.code) {
+    case "unrecognized_keys": {
+      const known = knownKeys(path, raw);
+      return issue.keys.map((key) => {
+        const suggestion = closest(key, known);
+        return {
+          path: [...path, key],
+          message: `unknown key "${key}"`,
+          fix: suggestion ? `did you mean "${suggestion}"?` : `remove it; keys allowed here: ${known.join(", ")}`,
+        };
+      });
+    }
+    case "invalid_type":
+      if (value === undefined) return [{ path, message: "is required", fix: `add ${String(path[path.length - 1])}:` }];
+      return [{ path, message: GENERIC.test(issue.message) ? `must be ${article(issue.expected)}, not ${describe(value)}` : issue.message }];
+    case "invalid_union": {
+      // Report the branch that matches the value's type (a mapping vs a plain string), if one does.
+      const branches = "errors" in issue ? issue.errors : [];
+      const typed = branches.find((errs) => errs.length > 0 && !errs.some((e) => e.code === "invalid_type" && e.path.length === 0));
+      if (typed) return typed.flatMap((e) => describeIssue(e, raw, path));
+      const unionPath = path[path.length - 1] === "kind" ? path.slice(0, -1) : path;
+      const kinds = discriminatorValues(unionPath);
+      if (kinds.length > 0) {
+        const got = describe(valueAt(raw, [...unionPath, "kind"]));
+        return [{ path: [...unionPath, "kind"], message: `must be one of: ${kinds.join(", ")} (got ${got})`, fix: `set kind: to ${kinds.join(" or ")}` }];
+      }
+      return [{ path, message: `is not valid here (got ${describe(value)})` }];
+    }
+    case "too_small":
+      return [{ path, message: GENERIC.test(issue.message) ? `is too short or too small (minimum ${String(issue.minimum)})` : issue.message }];
+    case "invalid_value":
+      return [{ path, message: `must be one of: ${issue.values.map(String).join(", ")} (got ${describe(value)})` }];
+    default:
+      return [{ path, message: GENERIC.test(issue.message) ? `${issue.message} (got ${describe(value)})` : issue.message }];
+  }
+}
+
+function article(expected: string): string {
+  const noun = expected === "object" || expected === "record" ? "mapping" : expected === "array" ? "list" : expected;
+  return /^[aeiou]/.test(noun) ? `an ${noun}` : `a ${noun}`;
+}
+
+type JsonSchema = {
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: JsonSchema | boolean;
+  items?: JsonSchema;
+  anyOf?: JsonSchema[];
+  oneOf?: JsonSchema[];
+  const?: unknown;
+};
+
+let cachedJsonSchema: JsonSchema | undefined;
+
+/** Nodes of the JSON Schema that describe the value at `path` (several when a union is involved). */
+function schemaNodesAt(path: ReadonlyArray<string | number>, raw: unknown): JsonSchema[] {
+  cachedJsonSchema ??= topologyJsonSchema() as JsonSchema;
+  let nodes: JsonSchema[] = [cachedJsonSchema];
+  path.forEach((part, depth) => {
+    const value = valueAt(raw, path.slice(0, depth + 1));
+    nodes = nodes.flatMap(expandUnion).flatMap((node) => {
+      if (typeof part === "number") return node.items ? [node.items] : [];
+      const property = node.properties?.[part];
+      if (property) return [property];
+      return typeof node.additionalProperties === "object" ? [node.additionalProperties] : [];
+    });
+    nodes = nodes.flatMap(expandUnion).filter((node) => matchesDiscriminator(node, value));
+  });
+  return nodes.flatMap(expandUnion);
+}
+
+function expandUnion(node: JsonSchema): JsonSchema[] {
+  const options = node.anyOf ?? node.oneOf;
+  return options ? options.flatMap(expandUnion) : [node];
+}
+
+function matchesDiscriminator(node: JsonSchema, value: unknown): boolean {
+  const kind = node.properties?.kind?.const;
+  if (kind === undefined || value === null || typeof value !== "object") return true;
+  return (value as Record<string, unknown>).kind === kind;
+}
+
+function knownKeys(path: ReadonlyArray<string | number>, raw: unknown): string[] {
+  return [...new Set(schemaNodesAt(path, raw).flatMap((node) => Object.keys(node.properties ?? {})))];
+}
+
+function discriminatorValues(path: ReadonlyArray<string | number>): string[] {
+  cachedJsonSchema ??= topologyJsonSchema() as JsonSchema;
+  const nodes = schemaNodesAt(path, undefined);
+  return nodes.map((n) => n.properties?.kind?.const).filter((k): k is string => typeof k === "string");
+}
+
+/** 1-based line of the node at `path` (of the key itself for mapping entries), or of its nearest ancestor. */
+function lineOf(doc: Document, lineCounter: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
+  let node: unknown = doc.contents;
+  let offset = (node as Node | null)?.range?.[0];
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === part);
+      if (!pair) break;
+      offset = (pair.key as Node | null)?.range?.[0] ?? offset;
+      node = pair.value;
+    } else if (isSeq(node) && typeof part === "number" && node.items[part]) {
+      node = node.items[part];
+      offset = (node as Node).range?.[0] ?? offset;
+    } else {
+      break;
+    }
+  }
+  return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}

@@ -1,0 +1,317 @@
+/**
+ * The topology file's structure: the single source of truth for both the validator
+ * (structural checks, see `load.ts`) and the published JSON Schema (`npm run schema`).
+ * Cross-field rules (references, overlaps, AZ spread...) live in `rules.ts`.
+ */
+import { z } from "zod";
+
+const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
+const IPV4 = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
+
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,39}$/;
+const name = (what: string, description = `Name of a ${what} declared in this file.`) =>
+  z
+    .string()
+    .regex(NAME_PATTERN, {
+      error: `${what} names use lowercase letters, digits and hyphens, start with a letter, at most 40 characters`,
+    })
+    .meta({ description });
+
+const accountId = z
+  .string({ error: quotedDigits })
+  .regex(/^[0-9]{12}$/, { error: "must be a 12-digit AWS account id, e.g. \"111111111111\"" })
+  .meta({ description: "12-digit AWS account id, quoted so YAML keeps leading zeros." });
+
+/** YAML reads unquoted digits as a number: say how to write an id so it survives. */
+function quotedDigits(issue: { input?: unknown }): string {
+  if (typeof issue.input === "number") {
+    return "must be a quoted string: YAML reads unquoted digits as a number (and drops leading zeros); write it in quotes, e.g. \"012345678901\"";
+  }
+  return "must be a string";
+}
+
+const region = z
+  .string()
+  .regex(/^[a-z]{2}(-[a-z]+)+-[0-9]+$/, { error: "must be an AWS region code such as ap-northeast-1" })
+  .meta({ description: "AWS region code, e.g. ap-northeast-1." });
+
+const roleArn = z
+  .string()
+  .regex(/^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/, {
+    error: "must be an IAM role ARN, e.g. arn:aws:iam::111111111111:role/privatelink-deployer",
+  });
+
+const cidr = z
+  .string()
+  .regex(new RegExp(`^${IPV4}/(3[0-2]|[12]?[0-9])$`), { error: "must be an IPv4 CIDR block such as 10.0.0.0/16" })
+  .meta({ description: "IPv4 CIDR block, network address only (no host bits), e.g. 10.0.0.0/16." });
+
+const ipv4 = z.string().regex(new RegExp(`^${IPV4}$`), { error: "must be an IPv4 address such as 10.0.1.10" });
+
+const awsId = (prefix: string, example: string) =>
+  z
+    .string()
+    .regex(new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`), {
+      error: `must be an id of the form ${prefix}-<8 or 17 hex digits>, e.g. ${example}`,
+    });
+const vpcId = awsId("vpc", "vpc-0a1b2c3d4e5f60718");
+const subnetId = awsId("subnet", "subnet-0a1b2c3d4e5f60718");
+const securityGroupId = awsId("sg", "sg-0a1b2c3d4e5f60718");
+
+const port = z
+  .number({ error: "must be a port number" })
+  .int({ error: "must be a whole number" })
+  .min(1, { error: "must be a port between 1 and 65535" })
+  .max(65535, { error: "must be a port between 1 and 65535" });
+
+export const AccountSchema = z
+  .strictObject({
+    id: accountId,
+    deployRoleArn: roleArn.meta({
+      description: "Role the AWS provider assumes in this account (its account id must be this account's).",
+    }),
+    description: z.string().optional(),
+  })
+  .meta({ description: "An AWS account that holds VPCs of this topology." });
+
+export const SubnetSchema = z.strictObject({
+  id: subnetId,
+  az: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$/, { error: "must be an availability zone name such as ap-northeast-1a" })
+    .meta({ description: "Availability zone name, e.g. ap-northeast-1a." }),
+  azId: z
+    .string()
+    .regex(/^[a-z]{3,}[0-9]*-az[0-9]+$/, { error: "must be an availability zone id such as apne1-az4" })
+    .optional()
+    .meta({ description: "Availability zone id (e.g. apne1-az4), stable across accounts; recommended for PrivateLink." }),
+  cidr,
+});
+
+export const VpcSchema = z
+  .strictObject({
+    account: name("account"),
+    region,
+    vpcId,
+    cidr,
+    subnets: z.array(SubnetSchema).min(1, { error: "must list at least one subnet" }),
+  })
+  .meta({ description: "An existing VPC: this tool never creates VPCs or subnets." });
+
+export const HubServiceSchema = z.union([
+  z.string().min(1).meta({
+    description: "Service short name (ssm, ecr.api, s3...) or full name (com.amazonaws.<region>.<svc>).",
+  }),
+  z.strictObject({
+    name: z.string().min(1),
+    type: z
+      .enum(["interface", "gateway"])
+      .optional()
+      .meta({ description: "Endpoint type. Only interface endpoints can be centralized." }),
+    dnsNames: z
+      .array(z.string().min(1))
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "Override the catalog: DNS names the service's clients use (apex or *.wildcard); one private hosted zone per distinct apex.",
+      }),
+    dualStack: z
+      .boolean()
+      .optional()
+      .meta({ description: "Also create the <svc>.<region>.api.aws names for services that publish dual-stack endpoints." }),
+  }),
+]);
+
+export const ResolverSchema = z
+  .strictObject({
+    subnets: z
+      .array(subnetId)
+      .min(2, { error: "needs at least two subnets in different availability zones" })
+      .optional()
+      .meta({ description: "Subnets for the inbound endpoint when AWS assigns the IPs (default: the hub's subnets)." }),
+    ipAddresses: z
+      .array(z.strictObject({ subnet: subnetId, ip: ipv4 }))
+      .min(2, { error: "needs at least two addresses in different availability zones" })
+      .optional()
+      .meta({ description: "Pinned inbound IPs (recommended: on-prem forwarders point at them, so they must not move)." }),
+  })
+  .meta({ description: "Route 53 Resolver inbound endpoint, created when on-prem networks use this hub." });
+
+export const HubSchema = z
+  .strictObject({
+    vpc: name("vpc"),
+    subnets: z
+      .array(subnetId)
+      .min(1)
+      .optional()
+      .meta({ description: "Subnets for the endpoints (default: every subnet of the VPC). At least two AZs." }),
+    services: z.array(HubServiceSchema).min(1, { error: "must list at least one service" }),
+    allowedCidrs: z
+      .array(cidr)
+      .optional()
+      .meta({
+        description:
+          "Extra client CIDRs allowed on 443, besides the hub VPC, its spokes and its on-prem networks, which are always allowed.",
+      }),
+    resolver: ResolverSchema.optional(),
+  })
+  .meta({ description: "A hub VPC holding centralized interface endpoints and their private hosted zones." });
+
+export const SpokeSchema = z
+  .strictObject({
+    vpc: name("vpc"),
+    hub: name("hub").optional().meta({ description: "Hub whose zones this VPC joins (default: the only hub)." }),
+    association: z
+      .enum(["script", "native"])
+      .optional()
+      .meta({
+        description:
+          "script (default): temporary authorization deleted after the association. native: Terraform resources only, the authorization stays.",
+      }),
+  })
+  .meta({ description: "A VPC that resolves the hub's service names to the hub's endpoints." });
+
+export const OnPremSchema = z
+  .strictObject({
+    cidrs: z.array(cidr).min(1, { error: "must list at least one CIDR" }),
+    hub: name("hub").optional().meta({ description: "Hub that serves this network (default: the only hub)." }),
+  })
+  .meta({ description: "An on-premises network reaching a hub over VPN or Direct Connect." });
+
+export const ListenerSchema = z.strictObject({
+  port,
+  targetPort: port.optional().meta({ description: "Port on the targets (default: the listener port)." }),
+});
+
+export const ServiceProviderSchema = z
+  .strictObject({
+    vpc: name("vpc"),
+    subnets: z
+      .array(subnetId)
+      .min(1)
+      .optional()
+      .meta({ description: "Private subnets of the NLB (default: every subnet of the VPC). At least two AZs." }),
+    listeners: z.array(ListenerSchema).min(1, { error: "must list at least one listener" }),
+    targets: z.strictObject({
+      type: z.enum(["instance", "ip"]),
+      ids: z.array(z.string().min(1)).min(1, { error: "must list at least one target" }).meta({
+        description: "Instance ids (type instance) or IPv4 addresses (type ip).",
+      }),
+      securityGroupId: securityGroupId
+        .optional()
+        .meta({ description: "The targets' security group: gets the listener ports from the NLB's security group." }),
+    }),
+    acceptanceRequired: z.boolean().optional().meta({ description: "Default true." }),
+    allowedPrincipals: z
+      .array(z.string().min(1))
+      .optional()
+      .meta({ description: "Default: the consumers' account roots. \"*\" needs allowAnyPrincipal: true." }),
+    allowAnyPrincipal: z.boolean().optional(),
+    supportedRegions: z
+      .array(region)
+      .optional()
+      .meta({ description: "Default: derived from the consumers' regions (plus the service's own)." }),
+    privateDnsName: z.string().min(1).optional(),
+  })
+  .meta({ description: "Service owner side: NLB + VPC endpoint service in the owner's account." });
+
+export const ConsumerSchema = z.strictObject({
+  vpc: name("vpc"),
+  subnets: z
+    .array(subnetId)
+    .min(1)
+    .optional()
+    .meta({ description: "Subnets of the interface endpoint (default: every subnet of the VPC)." }),
+  allowedCidrs: z
+    .array(cidr)
+    .optional()
+    .meta({ description: "Clients allowed to reach the endpoint (default: the consumer VPC's CIDR)." }),
+  acceptance: z
+    .enum(["auto", "manual"])
+    .optional()
+    .meta({ description: "auto (default): the consumer stack accepts the connection as the owner. manual: outputs the command." }),
+});
+
+export const PrivateLinkServiceSchema = z
+  .strictObject({
+    provider: ServiceProviderSchema.optional(),
+    awsService: z
+      .strictObject({ name: z.string().min(1), region })
+      .optional()
+      .meta({ description: "Consume an AWS-owned service (e.g. s3 in us-east-1) instead of an own NLB service." }),
+    consumers: z.record(name("consumer"), ConsumerSchema),
+  })
+  .meta({ description: "A PrivateLink service and the VPCs that consume it." });
+
+export const BackendSchema = z.discriminatedUnion("kind", [
+  z.strictObject({
+    kind: z.literal("local"),
+    directory: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Where state files go, relative to the working directory of the synth (default: \".\")." }),
+  }),
+  z.strictObject({
+    kind: z.literal("s3"),
+    bucket: z.string().min(3),
+    region,
+    keyPrefix: z.string().optional().meta({ description: "Key prefix; each stack stores <prefix>/<stack>.tfstate." }),
+    useLockfile: z.boolean().optional().meta({ description: "S3 native locking (Terraform >= 1.10). Default true." }),
+    roleArn: roleArn.optional().meta({ description: "Role to assume for state access." }),
+  }),
+]);
+
+export const TargetSchema = z.discriminatedUnion("kind", [
+  z.strictObject({ kind: z.literal("aws") }),
+  z.strictObject({
+    kind: z.literal("local"),
+    endpoint: z
+      .url({ error: "must be the emulator URL, e.g. http://127.0.0.1:5000" })
+      .meta({ description: "AWS API emulator (moto, LocalStack) serving every service on one URL." }),
+  }),
+]);
+
+export const TopologySchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: name("topology", "Name of this topology: tagged on every resource (privatelink-cdktf:topology), default S3 state key prefix."),
+    description: z.string().optional(),
+    target: TargetSchema.optional(),
+    backend: BackendSchema.optional(),
+    tags: z
+      .record(z.string().min(1), z.string())
+      .optional()
+      .meta({ description: "Extra default tags on everything this tool creates." }),
+    accounts: z.record(name("account"), AccountSchema),
+    vpcs: z.record(name("vpc"), VpcSchema),
+    hubs: z.record(name("hub"), HubSchema).optional(),
+    spokes: z.record(name("spoke"), SpokeSchema).optional(),
+    onPrem: z.record(name("on-prem network"), OnPremSchema).optional(),
+    privateLink: z.record(name("PrivateLink service"), PrivateLinkServiceSchema).optional(),
+  })
+  .meta({
+    title: "privatelink-cdktf topology",
+    description: "Accounts, regions and VPCs of a hub-and-spoke VPC endpoint and PrivateLink estate.",
+  });
+
+export type Topology = z.infer<typeof TopologySchema>;
+export type AccountSpec = z.infer<typeof AccountSchema>;
+export type VpcSpec = z.infer<typeof VpcSchema>;
+export type SubnetSpec = z.infer<typeof SubnetSchema>;
+export type HubSpec = z.infer<typeof HubSchema>;
+export type HubServiceSpec = z.infer<typeof HubServiceSchema>;
+export type SpokeSpec = z.infer<typeof SpokeSchema>;
+export type OnPremSpec = z.infer<typeof OnPremSchema>;
+export type ResolverSpec = z.infer<typeof ResolverSchema>;
+export type PrivateLinkServiceSpec = z.infer<typeof PrivateLinkServiceSchema>;
+export type ServiceProviderSpec = z.infer<typeof ServiceProviderSchema>;
+export type ConsumerSpec = z.infer<typeof ConsumerSchema>;
+export type BackendSpec = z.infer<typeof BackendSchema>;
+export type TargetSpec = z.infer<typeof TargetSchema>;
+
+/** The JSON Schema published for editors, generated from the schema above. */
+export function topologyJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(TopologySchema, { target: "draft-2020-12", io: "input" }) as Record<string, unknown>;
+}
