@@ -1,0 +1,101 @@
+import { Construct } from "constructs";
+import { TerraformProvider } from "cdktf";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
+import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { named } from "./naming";
+import { ServiceDnsPlan } from "./service-catalog";
+
+export interface CentralizedEndpointProps {
+  readonly provider: TerraformProvider;
+  /** The hub VPC: holds the endpoint and is the zones' first (creation-time) VPC. */
+  readonly vpcId: string;
+  readonly vpcRegion: string;
+  /** Endpoint subnets; at least two availability zones for a hub others depend on. */
+  readonly subnetIds: readonly string[];
+  readonly securityGroupIds: readonly string[];
+  /** Service name and the zones/records its clients need (see `planServiceDns`). */
+  readonly service: ServiceDnsPlan;
+  /** Name of the hub, for tags and comments. */
+  readonly hubName: string;
+}
+
+/** A private hosted zone created for the endpoint. */
+export interface CentralizedZone {
+  readonly name: string;
+  readonly zone: Route53Zone;
+  readonly zoneId: string;
+}
+
+/**
+ * An interface VPC endpoint to an AWS service, shared with other VPCs through private hosted zones:
+ * private DNS stays **off** (AWS's managed zone works only inside the endpoint's VPC, and would collide
+ * with ours: provider issue #37783); one zone per DNS apex the service really uses, with apex and
+ * wildcard alias records to the endpoint's regional DNS name.
+ *
+ * The zones are created with the hub VPC and `ignore_changes = [vpc]`: spokes join through separate
+ * associations, which must not show as drift (provider issues #7946, #14872, #33071).
+ */
+export class CentralizedEndpoint extends Construct {
+  readonly endpoint: VpcEndpoint;
+  readonly endpointId: string;
+  /** The endpoint's regional DNS name, e.g. `vpce-0abc-xyz.ssm.ap-northeast-1.vpce.amazonaws.com` (S3: `*.vpce-...`). */
+  readonly regionalDnsName: string;
+  readonly zones: readonly CentralizedZone[];
+
+  constructor(scope: Construct, id: string, props: CentralizedEndpointProps) {
+    super(scope, id);
+    if (props.subnetIds.length === 0) throw new Error(`CentralizedEndpoint ${id}: subnetIds is empty`);
+    if (props.securityGroupIds.length === 0) throw new Error(`CentralizedEndpoint ${id}: securityGroupIds is empty`);
+    const { service } = props;
+
+    this.endpoint = named(
+      new VpcEndpoint(this, "endpoint", {
+        provider: props.provider,
+        vpcId: props.vpcId,
+        serviceName: service.serviceName,
+        vpcEndpointType: "Interface",
+        privateDnsEnabled: false,
+        subnetIds: [...props.subnetIds],
+        securityGroupIds: [...props.securityGroupIds],
+        tags: { Name: `${props.hubName}-${service.short}` },
+      }),
+      service.short,
+    );
+    this.endpointId = this.endpoint.id;
+    // dns_entry[0] is the regional name; the others are zonal.
+    const regional = this.endpoint.dnsEntry.get(0);
+    this.regionalDnsName = regional.dnsName;
+
+    this.zones = service.zones.map((plan) => {
+      const zone = named(
+        new Route53Zone(this, `zone-${plan.name}`, {
+          provider: props.provider,
+          name: plan.name,
+          comment: `${service.serviceName} through the ${props.hubName} hub endpoint (privatelink-cdktf)`,
+          vpc: [{ vpcId: props.vpcId, vpcRegion: props.vpcRegion }],
+          lifecycle: { ignoreChanges: ["vpc"] },
+          tags: { Name: plan.name },
+        }),
+        plan.name,
+      );
+      for (const recordName of plan.recordNames) {
+        named(
+          new Route53Record(this, `record-${recordName}`, {
+            provider: props.provider,
+            zoneId: zone.zoneId,
+            name: recordName,
+            type: "A",
+            alias: {
+              name: regional.dnsName,
+              zoneId: regional.hostedZoneId,
+              evaluateTargetHealth: false,
+            },
+          }),
+          recordName.replace(/^\*\./, "wildcard."),
+        );
+      }
+      return { name: plan.name, zone, zoneId: zone.zoneId };
+    });
+  }
+}

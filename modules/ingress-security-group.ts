@@ -1,0 +1,137 @@
+import { Construct } from "constructs";
+import { TerraformProvider } from "cdktf";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { parseCidr } from "./cidr";
+import { named, tfName } from "./naming";
+
+/** One allowed flow: a port (range) and protocol from CIDR blocks or from another security group. */
+export interface SecurityGroupRule {
+  readonly protocol: "tcp" | "udp";
+  readonly port: number;
+  /** Last port of a range (default: `port`). */
+  readonly toPort?: number;
+  /** Source (ingress) or destination (egress) CIDR blocks. Never 0.0.0.0/0. */
+  readonly cidrs?: readonly string[];
+  /** Source (ingress) or destination (egress) security group. */
+  readonly securityGroupId?: string;
+  /** Short label of that security group for the rule's address (default "sg"). */
+  readonly securityGroupLabel?: string;
+  /** Shown in the console next to the rule. */
+  readonly description: string;
+}
+
+export interface IngressSecurityGroupProps {
+  readonly provider: TerraformProvider;
+  readonly vpcId: string;
+  /** Group name, unique in the VPC. */
+  readonly name: string;
+  readonly description: string;
+  readonly ingress: readonly SecurityGroupRule[];
+  /** Outbound flows; none by default (Terraform removes AWS's default allow-all egress rule). */
+  readonly egress?: readonly SecurityGroupRule[];
+}
+
+/**
+ * A security group that allows exactly the listed flows: one `aws_vpc_security_group_*_rule` per
+ * (flow, peer), addressed by port and peer, so adding a client CIDR adds one rule and touches no other.
+ * Rejects world-open sources: this module never opens a port to 0.0.0.0/0.
+ */
+export class IngressSecurityGroup extends Construct {
+  readonly securityGroup: SecurityGroup;
+  readonly securityGroupId: string;
+
+  constructor(scope: Construct, id: string, props: IngressSecurityGroupProps) {
+    super(scope, id);
+    const problems = [...checkRules(props.ingress, "ingress"), ...checkRules(props.egress ?? [], "egress")];
+    if (problems.length > 0) throw new Error(`IngressSecurityGroup ${props.name}: ${problems.join("; ")}`);
+
+    this.securityGroup = named(
+      new SecurityGroup(this, "group", {
+        provider: props.provider,
+        vpcId: props.vpcId,
+        name: props.name,
+        description: props.description,
+        tags: { Name: props.name },
+        lifecycle: { createBeforeDestroy: true },
+      }),
+      props.name,
+    );
+    this.securityGroupId = this.securityGroup.id;
+
+    for (const rule of props.ingress) {
+      for (const peer of peersOf(rule)) {
+        named(
+          new VpcSecurityGroupIngressRule(this, ruleId("in", rule, peer.key), {
+            provider: props.provider,
+            securityGroupId: this.securityGroup.id,
+            ipProtocol: rule.protocol,
+            fromPort: rule.port,
+            toPort: rule.toPort ?? rule.port,
+            cidrIpv4: peer.cidr,
+            referencedSecurityGroupId: peer.securityGroupId,
+            description: rule.description,
+          }),
+          props.name,
+          ruleId("in", rule, peer.key),
+        );
+      }
+    }
+    for (const rule of props.egress ?? []) {
+      for (const peer of peersOf(rule)) {
+        named(
+          new VpcSecurityGroupEgressRule(this, ruleId("out", rule, peer.key), {
+            provider: props.provider,
+            securityGroupId: this.securityGroup.id,
+            ipProtocol: rule.protocol,
+            fromPort: rule.port,
+            toPort: rule.toPort ?? rule.port,
+            cidrIpv4: peer.cidr,
+            referencedSecurityGroupId: peer.securityGroupId,
+            description: rule.description,
+          }),
+          props.name,
+          ruleId("out", rule, peer.key),
+        );
+      }
+    }
+  }
+}
+
+function peersOf(rule: SecurityGroupRule): Array<{ key: string; cidr?: string; securityGroupId?: string }> {
+  const peers: Array<{ key: string; cidr?: string; securityGroupId?: string }> = (rule.cidrs ?? []).map((cidr) => ({
+    key: cidr,
+    cidr,
+  }));
+  if (rule.securityGroupId !== undefined) {
+    peers.push({ key: rule.securityGroupLabel ?? "sg", securityGroupId: rule.securityGroupId });
+  }
+  return peers;
+}
+
+function ruleId(direction: string, rule: SecurityGroupRule, peer: string): string {
+  const ports = rule.toPort !== undefined && rule.toPort !== rule.port ? `${rule.port}-${rule.toPort}` : `${rule.port}`;
+  return tfName(direction, rule.protocol, ports, peer);
+}
+
+function checkRules(rules: readonly SecurityGroupRule[], direction: string): string[] {
+  const problems: string[] = [];
+  for (const rule of rules) {
+    const last = rule.toPort ?? rule.port;
+    if (!Number.isInteger(rule.port) || rule.port < 1 || last > 65535 || last < rule.port) {
+      problems.push(`${direction} port range ${rule.port}-${last} is not within 1-65535`);
+    }
+    if ((rule.cidrs ?? []).length === 0 && rule.securityGroupId === undefined) {
+      problems.push(`${direction} rule "${rule.description}" has no peer (cidrs or securityGroupId)`);
+    }
+    for (const cidr of rule.cidrs ?? []) {
+      const parsed = parseCidr(cidr);
+      if (!parsed.ok) problems.push(`${direction} CIDR ${cidr} ${parsed.reason}`);
+      else if (direction === "ingress" && parsed.cidr.prefix < 8) {
+        problems.push(`ingress from ${cidr} would open port ${rule.port} to (almost) the whole internet`);
+      }
+    }
+  }
+  return problems;
+}

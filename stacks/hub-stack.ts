@@ -1,0 +1,73 @@
+import { Construct } from "constructs";
+import { TerraformOutput } from "cdktf";
+import { CentralizedEndpoint } from "../modules/centralized-endpoint";
+import { IngressSecurityGroup } from "../modules/ingress-security-group";
+import { HubModel, TopologyModel, hubClientCidrs } from "../topology/model";
+import { PrivateLinkStack } from "./base-stack";
+
+/** A zone of the hub, as spoke stacks see it. */
+export interface HubZone {
+  readonly service: string;
+  readonly name: string;
+  /** Token of the zone id; referencing it from another stack goes through remote state. */
+  readonly zoneId: string;
+}
+
+/**
+ * The hub: one interface endpoint per service (private DNS off) behind one security group that
+ * admits 443 only from the hub's declared clients, and the private hosted zones that spokes join.
+ */
+export class HubStack extends PrivateLinkStack {
+  readonly hub: HubModel;
+  readonly endpoints: ReadonlyMap<string, CentralizedEndpoint>;
+  readonly zones: readonly HubZone[];
+
+  constructor(scope: Construct, model: TopologyModel, hub: HubModel) {
+    super(scope, hub.stackName, model);
+    this.hub = hub;
+    const provider = this.provider(hub.vpc.account, hub.vpc.region);
+
+    const clients = hubClientCidrs(hub);
+    const securityGroup = new IngressSecurityGroup(this, "endpoint-sg", {
+      provider,
+      vpcId: hub.vpc.vpcId,
+      name: `${hub.name}-hub-endpoints`,
+      description: `HTTPS to the ${hub.name} hub's centralized VPC endpoints from its declared clients`,
+      ingress: [{ protocol: "tcp", port: 443, cidrs: clients, description: "HTTPS from hub clients (hub, spokes, on-prem)" }],
+    });
+
+    const endpoints = new Map<string, CentralizedEndpoint>();
+    for (const service of hub.services) {
+      endpoints.set(
+        service.short,
+        new CentralizedEndpoint(this, `service-${service.short}`, {
+          provider,
+          vpcId: hub.vpc.vpcId,
+          vpcRegion: hub.vpc.region,
+          subnetIds: hub.subnets.map((s) => s.id),
+          securityGroupIds: [securityGroup.securityGroupId],
+          service,
+          hubName: hub.name,
+        }),
+      );
+    }
+    this.endpoints = endpoints;
+    this.zones = [...endpoints.entries()].flatMap(([service, endpoint]) =>
+      endpoint.zones.map((zone) => ({ service, name: zone.name, zoneId: zone.zoneId })),
+    );
+
+    new TerraformOutput(this, "zone_ids", {
+      description: "Private hosted zone id per zone name; spokes join these zones.",
+      value: Object.fromEntries(this.zones.map((z) => [z.name, z.zoneId])),
+    });
+    new TerraformOutput(this, "endpoint_ids", {
+      description: "Interface endpoint id per service.",
+      value: Object.fromEntries([...endpoints].map(([service, e]) => [service, e.endpointId])),
+    });
+    new TerraformOutput(this, "endpoint_dns_names", {
+      description: "Regional DNS name of each service's endpoint (resolvable publicly, returns the endpoint's private IPs).",
+      value: Object.fromEntries([...endpoints].map(([service, e]) => [service, e.regionalDnsName])),
+    });
+    new TerraformOutput(this, "endpoint_security_group_id", { value: securityGroup.securityGroupId });
+  }
+}
