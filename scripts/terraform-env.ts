@@ -1,0 +1,182 @@
+/**
+ * Runs Terraform offline against a filesystem mirror of the AWS provider: finds the `terraform`
+ * binary and a mirror holding `terraform-provider-aws_*` (never a hard-coded path), writes a CLI
+ * config pointing at it, and runs terraform commands with that config.
+ *
+ * Mirror search order: $TF_PROVIDER_MIRROR; Terraform's implied local mirror directories; then a
+ * bounded search of /opt, /usr/local, /usr/share, /srv and $HOME for a `registry.terraform.io`
+ * directory that holds hashicorp/aws.
+ */
+import { execFileSync, spawnSync, SpawnSyncReturns } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+
+export class TerraformUnavailable extends Error {}
+
+export interface TerraformEnv {
+  readonly terraform: string;
+  readonly version: string;
+  /** Directory holding `registry.terraform.io/hashicorp/aws/<version>/<os>_<arch>/`. */
+  readonly mirror: string;
+  readonly providerVersions: readonly string[];
+  /** CLI config file to pass as TF_CLI_CONFIG_FILE. */
+  readonly cliConfig: string;
+}
+
+function platformDir(): string {
+  const arch = os.arch() === "x64" ? "amd64" : os.arch();
+  return `${os.platform()}_${arch}`;
+}
+
+function findTerraform(): string {
+  const explicit = process.env.TERRAFORM_BINARY;
+  if (explicit) return explicit;
+  for (const dir of (process.env.PATH ?? "").split(path.delimiter)) {
+    const candidate = path.join(dir, os.platform() === "win32" ? "terraform.exe" : "terraform");
+    if (dir && fs.existsSync(candidate)) return candidate;
+  }
+  throw new TerraformUnavailable(
+    "terraform was not found on PATH (set TERRAFORM_BINARY to use another binary). The Terraform checks need terraform >= 1.10; install it and re-run.",
+  );
+}
+
+/** Provider versions in a mirror directory that have a binary for this platform. */
+function awsVersionsIn(mirror: string): string[] {
+  const base = path.join(mirror, "registry.terraform.io", "hashicorp", "aws");
+  if (!fs.existsSync(base)) return [];
+  return fs.readdirSync(base).filter((version) => {
+    const dir = path.join(base, version, platformDir());
+    return fs.existsSync(dir) && fs.readdirSync(dir).some((f) => f.startsWith("terraform-provider-aws_"));
+  });
+}
+
+function impliedMirrors(): string[] {
+  const home = os.homedir();
+  const dataHome = process.env.XDG_DATA_HOME || path.join(home, ".local", "share");
+  const dataDirs = (process.env.XDG_DATA_DIRS || "/usr/local/share:/usr/share").split(":");
+  return [path.join(home, ".terraform.d", "plugins"), path.join(dataHome, "terraform", "plugins"), ...dataDirs.map((d) => path.join(d, "terraform", "plugins"))];
+}
+
+/** Breadth-first search for `<dir>/registry.terraform.io/hashicorp/aws`, at most `maxDepth` levels below each root. */
+function searchMirror(roots: string[], maxDepth: number): string | undefined {
+  const skip = new Set(["proc", "sys", "dev", "node_modules", ".git", ".cache", "cdktf.out"]);
+  let frontier = roots.filter((r) => fs.existsSync(r));
+  for (let depth = 0; depth <= maxDepth && frontier.length > 0; depth++) {
+    const next: string[] = [];
+    for (const dir of frontier) {
+      if (awsVersionsIn(dir).length > 0) return dir;
+      let entries: fs.Dirent[];
+      try {
+        entries = fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        continue;
+      }
+      for (const entry of entries) {
+        if (entry.isDirectory() && !skip.has(entry.name)) next.push(path.join(dir, entry.name));
+      }
+    }
+    frontier = next;
+  }
+  return undefined;
+}
+
+export function findProviderMirror(): string {
+  const explicit = process.env.TF_PROVIDER_MIRROR;
+  if (explicit) {
+    if (awsVersionsIn(explicit).length === 0) {
+      throw new TerraformUnavailable(`TF_PROVIDER_MIRROR=${explicit} holds no hashicorp/aws provider for ${platformDir()}`);
+    }
+    return explicit;
+  }
+  const implied = impliedMirrors().find((dir) => awsVersionsIn(dir).length > 0);
+  if (implied) return implied;
+  const found = searchMirror(["/opt", "/usr/local", "/usr/share", "/srv", os.homedir()], 4);
+  if (found) return found;
+  throw new TerraformUnavailable(
+    "no filesystem mirror of the hashicorp/aws provider was found (looked for registry.terraform.io/hashicorp/aws/<version>/" +
+      `${platformDir()}/terraform-provider-aws_* under /opt, /usr/local, /usr/share, /srv and $HOME). Set TF_PROVIDER_MIRROR to its directory.`,
+  );
+}
+
+let cached: TerraformEnv | undefined;
+
+/**
+ * Finds terraform and the mirror and writes the CLI config to `<workdir>/terraformrc` (default:
+ * `.tf-offline/` in the current directory). Throws TerraformUnavailable with a clear message.
+ */
+export function terraformEnv(workdir = path.resolve(".tf-offline")): TerraformEnv {
+  if (cached && fs.existsSync(cached.cliConfig)) return cached;
+  const terraform = findTerraform();
+  let version: string;
+  try {
+    const raw = execFileSync(terraform, ["version", "-json"], { encoding: "utf8", env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", CHECKPOINT_DISABLE: "1" } });
+    version = JSON.parse(raw).terraform_version;
+  } catch (error) {
+    throw new TerraformUnavailable(`${terraform} does not run: ${(error as Error).message}`);
+  }
+  const mirror = findProviderMirror();
+  fs.mkdirSync(workdir, { recursive: true });
+  const cliConfig = path.join(workdir, "terraformrc");
+  fs.writeFileSync(
+    cliConfig,
+    [
+      "# Written by privatelink-cdktf: the AWS provider comes from a local filesystem mirror, nothing from the network.",
+      "provider_installation {",
+      "  filesystem_mirror {",
+      `    path    = ${JSON.stringify(mirror)}`,
+      '    include = ["registry.terraform.io/hashicorp/aws"]',
+      "  }",
+      "  direct {",
+      '    exclude = ["registry.terraform.io/hashicorp/aws"]',
+      "  }",
+      "}",
+      "",
+    ].join("\n"),
+  );
+  cached = { terraform, version, mirror, providerVersions: awsVersionsIn(mirror), cliConfig };
+  return cached;
+}
+
+export interface RunResult {
+  readonly status: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** Runs `terraform <args>` in `cwd` with the offline CLI config; never prompts. */
+export function runTerraform(env: TerraformEnv, cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): RunResult {
+  const result: SpawnSyncReturns<string> = spawnSync(env.terraform, args, {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    env: { ...process.env, TF_CLI_CONFIG_FILE: env.cliConfig, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1", ...extraEnv },
+  });
+  if (result.error) throw result.error;
+  return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
+}
+
+export interface ValidateResult {
+  readonly dir: string;
+  readonly valid: boolean;
+  readonly errors: number;
+  readonly warnings: number;
+  readonly diagnostics: ReadonlyArray<{ severity: string; summary: string; detail?: string }>;
+}
+
+/** `terraform init -backend=false` then `terraform validate -json` in `dir`. */
+export function validateDir(env: TerraformEnv, dir: string): ValidateResult {
+  const init = runTerraform(env, dir, ["init", "-backend=false", "-input=false", "-no-color"]);
+  if (init.status !== 0) {
+    return { dir, valid: false, errors: 1, warnings: 0, diagnostics: [{ severity: "error", summary: "terraform init failed", detail: init.stderr || init.stdout }] };
+  }
+  const run = runTerraform(env, dir, ["validate", "-json", "-no-color"]);
+  const report = JSON.parse(run.stdout);
+  return {
+    dir,
+    valid: report.valid,
+    errors: report.error_count,
+    warnings: report.warning_count,
+    diagnostics: report.diagnostics ?? [],
+  };
+}
