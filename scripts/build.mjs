@@ -30,7 +30,7 @@ await build({
 });
 
 // Self-contained tools: everything (AWS SDK included) in one file, runnable with plain `node`.
-const bundles = [];
+const bundles = [{ source: "scripts/phz-handshake.ts", outfile: "dist/assets/phz-handshake.cjs" }];
 for (const entry of bundles) {
   await build({
     absWorkingDir: root,

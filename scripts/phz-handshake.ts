@@ -1,0 +1,560 @@
+/**
+ * phz-handshake: joins a VPC to a private hosted zone of (possibly) another account, the way seed 000
+ * does it by hand, safely:
+ *
+ *   associate:    zone owner authorizes the VPC (cross-account only) -> VPC owner associates ->
+ *                 wait INSYNC -> zone owner deletes the authorization, ALWAYS (also on failure).
+ *   disassociate: VPC owner disassociates -> wait INSYNC -> zone owner deletes any authorization left.
+ *
+ * Idempotent (an associated pair is success with no change; a missing one on disassociate too), retried
+ * with capped exponential backoff and full jitter on throttling, PriorRequestNotComplete,
+ * ConcurrentModification, 5xx and network errors, bounded in time. One progress line per step on
+ * stderr; never credentials. Exit codes: 0 ok, 2 bad input, 3 AWS failure, 4 ConflictingDomainExists.
+ *
+ * Credentials: the SDK's default chain (environment, profile, SSO...), then the optional roles are
+ * assumed for each side. Endpoints honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_ROUTE_53 / AWS_ENDPOINT_URL_STS.
+ * This file is bundled (with the SDK) into dist/assets/phz-handshake.cjs, which ships inside every
+ * spoke stack that uses it.
+ */
+import { parseArgs } from "util";
+import {
+  AssociateVPCWithHostedZoneCommand,
+  CreateVPCAssociationAuthorizationCommand,
+  DeleteVPCAssociationAuthorizationCommand,
+  DisassociateVPCFromHostedZoneCommand,
+  GetChangeCommand,
+  GetHostedZoneCommand,
+  Route53Client,
+} from "@aws-sdk/client-route-53";
+import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+
+export const EXIT = { ok: 0, badInput: 2, awsFailure: 3, conflictingDomain: 4 } as const;
+
+export interface HandshakeRequest {
+  readonly zoneId: string;
+  readonly vpcId: string;
+  readonly vpcRegion: string;
+  /** Role in the zone owner's account (authorizations). Default: the caller's own credentials. */
+  readonly zoneRoleArn?: string;
+  /** Role in the VPC owner's account (association). Default: the caller's own credentials. */
+  readonly vpcRoleArn?: string;
+}
+
+export interface HandshakeConfig {
+  /** Whole operation deadline. */
+  readonly timeoutMs: number;
+  /** Per-request timeout (a stalled request is abandoned and retried). */
+  readonly requestTimeoutMs: number;
+  readonly retryBaseMs: number;
+  readonly retryCapMs: number;
+  /** First GetChange poll interval; grows x1.5 up to 10x. */
+  readonly pollMs: number;
+  /** Extra time past the deadline for deleting the authorization: cleanup must not be cut short. */
+  readonly cleanupGraceMs: number;
+  readonly log: (line: string) => void;
+  /** Aborts the run (SIGINT/SIGTERM): the authorization is still deleted. */
+  readonly signal?: AbortSignal;
+}
+
+export const DEFAULT_CONFIG: HandshakeConfig = {
+  timeoutMs: 10 * 60_000,
+  requestTimeoutMs: 20_000,
+  retryBaseMs: 250,
+  retryCapMs: 20_000,
+  pollMs: 1_000,
+  cleanupGraceMs: 120_000,
+  log: (line) => process.stderr.write(`${line}\n`),
+};
+
+/** A failure with the exit code that classifies it. */
+export class HandshakeError extends Error {
+  constructor(
+    message: string,
+    readonly exitCode: number,
+  ) {
+    super(message);
+    this.name = "HandshakeError";
+  }
+}
+
+const RETRYABLE_CODES = new Set([
+  "Throttling",
+  "ThrottlingException",
+  "TooManyRequestsException",
+  "RequestLimitExceeded",
+  "PriorRequestNotComplete",
+  "ConcurrentModification",
+  "InternalError",
+  "InternalFailure",
+  "ServiceUnavailable",
+  "RequestTimeout",
+  "RequestTimeoutException",
+  "TimeoutError",
+]);
+const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
+
+interface AwsLikeError {
+  name?: string;
+  code?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+export function errorCode(error: unknown): string {
+  const e = error as AwsLikeError;
+  if (e?.code && NETWORK_CODES.has(e.code)) return e.code;
+  if (/socket hang up|ECONNRESET/i.test(e?.message ?? "")) return "ECONNRESET";
+  return e?.name ?? "Error";
+}
+
+export function isRetryable(error: unknown): boolean {
+  const code = errorCode(error);
+  const status = (error as AwsLikeError)?.$metadata?.httpStatusCode;
+  return RETRYABLE_CODES.has(code) || NETWORK_CODES.has(code) || (status !== undefined && status >= 500);
+}
+
+function partitionRegion(region: string): string {
+  if (region.startsWith("cn-")) return "cn-northwest-1";
+  if (region.startsWith("us-gov-")) return "us-gov-west-1";
+  return "us-east-1";
+}
+
+function accountOfRole(arn: string | undefined): string | undefined {
+  return arn ? /^arn:[^:]+:iam::([0-9]{12}):role\//.exec(arn)?.[1] : undefined;
+}
+
+/** Validates a request; returns every problem (empty when valid). */
+export function requestProblems(req: Partial<HandshakeRequest>): string[] {
+  const problems: string[] = [];
+  if (!req.zoneId) problems.push("--zone-id is required (the hub's private hosted zone id, e.g. Z0123456789ABCDEFGHIJ)");
+  else if (!/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/.test(req.zoneId)) problems.push(`--zone-id ${req.zoneId} is not a hosted zone id (Z followed by letters and digits)`);
+  if (!req.vpcId) problems.push("--vpc-id is required (the spoke VPC, e.g. vpc-0a1b2c3d4e5f60718)");
+  else if (!/^vpc-[0-9a-f]{8,17}$/.test(req.vpcId)) problems.push(`--vpc-id ${req.vpcId} is not a VPC id (vpc-<hex>)`);
+  if (!req.vpcRegion) problems.push("--vpc-region is required (the region the VPC lives in)");
+  else if (!/^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(req.vpcRegion)) problems.push(`--vpc-region ${req.vpcRegion} is not a region code`);
+  for (const [flag, arn] of [["--zone-role-arn", req.zoneRoleArn], ["--vpc-role-arn", req.vpcRoleArn]] as const) {
+    if (arn && !accountOfRole(arn)) problems.push(`${flag} ${arn} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+  }
+  return problems;
+}
+
+/** One run of the handshake: clients per side, retry loop, progress lines. */
+class Handshake {
+  private readonly started = Date.now();
+  private readonly deadline: number;
+  private readonly pair: string;
+  private readonly sts: STSClient;
+  private readonly clients = new Map<string, Promise<Route53Client>>();
+  private callerAccount?: Promise<string>;
+  /** Route 53 calls made, by operation (for measurements and tests). */
+  readonly calls: string[] = [];
+
+  constructor(
+    private readonly req: HandshakeRequest,
+    private readonly config: HandshakeConfig,
+  ) {
+    this.deadline = this.started + config.timeoutMs;
+    this.pair = `${req.zoneId.replace(/^\/hostedzone\//, "")} ${req.vpcId} (${req.vpcRegion})`;
+    this.sts = new STSClient({
+      region: partitionRegion(req.vpcRegion),
+      maxAttempts: 1,
+      requestHandler: { requestTimeout: config.requestTimeoutMs, connectionTimeout: config.requestTimeoutMs, throwOnRequestTimeout: true },
+    });
+  }
+
+  private log(step: string, outcome: string, attempts: number, detail?: string): void {
+    const elapsed = ((Date.now() - this.started) / 1000).toFixed(2);
+    const extra = detail ? ` detail="${detail.replace(/"/g, "'")}"` : "";
+    this.config.log(`phz-handshake ${this.pair} step=${step} outcome=${outcome} attempts=${attempts} elapsed=${elapsed}s${extra}`);
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.config.signal?.aborted) return reject(new HandshakeError("interrupted", EXIT.awsFailure));
+      const timer = setTimeout(resolve, ms);
+      this.config.signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        reject(new HandshakeError("interrupted", EXIT.awsFailure));
+      }, { once: true });
+    });
+  }
+
+  /** Runs `fn` with retries until success, a non-retryable error, or the deadline (`graceMs` past it). */
+  private async retry<T>(label: string, fn: () => Promise<T>, graceMs = 0): Promise<{ value: T; attempts: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return { value: await fn(), attempts: attempt };
+      } catch (error) {
+        if (error instanceof HandshakeError || !isRetryable(error)) throw error;
+        const delay = Math.random() * Math.min(this.config.retryCapMs, this.config.retryBaseMs * 2 ** (attempt - 1));
+        if (Date.now() + delay > this.deadline + graceMs) {
+          throw new HandshakeError(`${label}: gave up after ${attempt} attempts in ${((Date.now() - this.started) / 1000).toFixed(1)} s, last error ${errorCode(error)}: ${(error as Error).message}`, EXIT.awsFailure);
+        }
+        await this.sleep(delay);
+      }
+    }
+  }
+
+  private async account(roleArn: string | undefined): Promise<string> {
+    const fromArn = accountOfRole(roleArn);
+    if (fromArn) return fromArn;
+    this.callerAccount ??= this.retry("GetCallerIdentity", () => this.sts.send(new GetCallerIdentityCommand({}))).then((r) => r.value.Account ?? "");
+    return this.callerAccount;
+  }
+
+  /** Whether an authorization is needed: zone and VPC in different accounts. */
+  async crossAccount(): Promise<boolean> {
+    if (!this.req.zoneRoleArn && !this.req.vpcRoleArn) return false;
+    return (await this.account(this.req.zoneRoleArn)) !== (await this.account(this.req.vpcRoleArn));
+  }
+
+  private client(roleArn: string | undefined): Promise<Route53Client> {
+    const key = roleArn ?? "";
+    let client = this.clients.get(key);
+    if (!client) {
+      client = (async () => {
+        const common = {
+          region: partitionRegion(this.req.vpcRegion),
+          maxAttempts: 1,
+          requestHandler: { requestTimeout: this.config.requestTimeoutMs, connectionTimeout: this.config.requestTimeoutMs, throwOnRequestTimeout: true },
+        };
+        if (!roleArn) return new Route53Client(common);
+        const { value } = await this.retry("AssumeRole", () =>
+          this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "phz-handshake", DurationSeconds: 3600 })),
+        );
+        const c = value.Credentials;
+        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new HandshakeError(`AssumeRole ${roleArn} returned no credentials`, EXIT.awsFailure);
+        return new Route53Client({ ...common, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } });
+      })();
+      this.clients.set(key, client);
+    }
+    return client;
+  }
+
+  zoneSide(): Promise<Route53Client> {
+    return this.client(this.req.zoneRoleArn);
+  }
+  vpcSide(): Promise<Route53Client> {
+    return this.client(this.req.vpcRoleArn);
+  }
+
+  private get vpc() {
+    return { VPCId: this.req.vpcId, VPCRegion: this.req.vpcRegion as never };
+  }
+
+  /**
+   * One Route 53 call with retries. Logs the step's line when it fails for good, unless the error is
+   * one the caller handles (`expected`); the caller logs success with the attempts returned.
+   */
+  private async step<T>(step: string, operation: string, run: () => Promise<T>, options: { graceMs?: number; expected?: string[] } = {}): Promise<{ value: T; attempts: number }> {
+    let attempts = 0;
+    try {
+      return await this.retry(operation, async () => {
+        attempts++;
+        this.calls.push(operation);
+        return run();
+      }, options.graceMs ?? 0);
+    } catch (error) {
+      if (!options.expected?.includes(errorCode(error))) this.log(step, "failed", attempts, `${errorCode(error)}: ${(error as Error).message}`);
+      throw Object.assign(error as object, { attempts });
+    }
+  }
+
+  /** Is the VPC associated with the zone? Asked of the zone owner. */
+  async isAssociated(): Promise<{ associated: boolean; zoneName: string }> {
+    const zone = await this.zoneSide();
+    const { value: response, attempts } = await this.step("check", "GetHostedZone", () => zone.send(new GetHostedZoneCommand({ Id: this.req.zoneId })));
+    if (!response.HostedZone?.Config?.PrivateZone) {
+      throw new HandshakeError(`${this.req.zoneId} (${response.HostedZone?.Name}) is a public hosted zone: only private zones can be associated with a VPC`, EXIT.badInput);
+    }
+    const associated = (response.VPCs ?? []).some((v) => v.VPCId === this.req.vpcId && v.VPCRegion === this.req.vpcRegion);
+    const zoneName = (response.HostedZone?.Name ?? "").replace(/\.$/, "");
+    this.log("check", associated ? "associated" : "not-associated", attempts, zoneName);
+    return { associated, zoneName };
+  }
+
+  async authorize(): Promise<void> {
+    const zone = await this.zoneSide();
+    const { attempts } = await this.step("authorize", "CreateVPCAssociationAuthorization", () =>
+      zone.send(new CreateVPCAssociationAuthorizationCommand({ HostedZoneId: this.req.zoneId, VPC: this.vpc })),
+    );
+    this.log("authorize", "ok", attempts);
+  }
+
+  /** Deletes the authorization; a missing one (or zone) is success. Gets a grace period past the deadline. */
+  async deauthorize(): Promise<void> {
+    const zone = await this.zoneSide();
+    const expected = ["VPCAssociationAuthorizationNotFound", "NoSuchHostedZone"];
+    try {
+      const { attempts } = await this.step(
+        "deauthorize",
+        "DeleteVPCAssociationAuthorization",
+        () => zone.send(new DeleteVPCAssociationAuthorizationCommand({ HostedZoneId: this.req.zoneId, VPC: this.vpc })),
+        { graceMs: this.config.cleanupGraceMs, expected },
+      );
+      this.log("deauthorize", "ok", attempts);
+    } catch (error) {
+      const code = errorCode(error);
+      if (expected.includes(code)) {
+        this.log("deauthorize", "none-left", (error as { attempts?: number }).attempts ?? 1);
+        return;
+      }
+      throw new HandshakeError(
+        `the VPC association authorization could NOT be deleted (${code}): it stays a standing permission; remove it with ` +
+          `aws route53 delete-vpc-association-authorization --hosted-zone-id ${this.req.zoneId} --vpc VPCRegion=${this.req.vpcRegion},VPCId=${this.req.vpcId}`,
+        EXIT.awsFailure,
+      );
+    }
+  }
+
+  async waitInsync(step: string, changeId: string | undefined): Promise<void> {
+    if (!changeId) return;
+    const client = await this.vpcSide();
+    let interval = this.config.pollMs;
+    let polls = 0;
+    for (;;) {
+      polls++;
+      const { value: response } = await this.step(step, "GetChange", () => client.send(new GetChangeCommand({ Id: changeId })));
+      if (response.ChangeInfo?.Status === "INSYNC") {
+        this.log(step, "insync", polls);
+        return;
+      }
+      if (Date.now() + interval > this.deadline) {
+        this.log(step, "failed", polls, `still ${response.ChangeInfo?.Status} at the deadline`);
+        throw new HandshakeError(`change ${changeId} still ${response.ChangeInfo?.Status} after ${this.config.timeoutMs / 1000} s`, EXIT.awsFailure);
+      }
+      await this.sleep(interval);
+      interval = Math.min(interval * 1.5, this.config.pollMs * 10);
+    }
+  }
+
+  async associateVpc(zoneName: string): Promise<{ changeId?: string; already: boolean }> {
+    const client = await this.vpcSide();
+    const expected = ["ConflictingDomainExists", "InvalidInput", "NotAuthorizedException"];
+    let attempts = 0;
+    for (;;) {
+      try {
+        const { value: response, attempts: tries } = await this.step(
+          "associate",
+          "AssociateVPCWithHostedZone",
+          () => client.send(new AssociateVPCWithHostedZoneCommand({ HostedZoneId: this.req.zoneId, VPC: this.vpc, Comment: "privatelink-cdktf phz-handshake" })),
+          { expected },
+        );
+        this.log("associate", "ok", attempts + tries);
+        return { changeId: response.ChangeInfo?.Id, already: false };
+      } catch (error) {
+        attempts += (error as { attempts?: number }).attempts ?? 1;
+        const code = errorCode(error);
+        if (code === "ConflictingDomainExists" || (code === "InvalidInput" && /already associated/i.test((error as Error).message))) {
+          // A retry after a lost answer lands here too: is it *this* zone?
+          const { associated } = await this.isAssociated();
+          if (associated) {
+            this.log("associate", "already", attempts, "the VPC is associated with this zone");
+            return { already: true };
+          }
+          throw new HandshakeError(
+            `VPC ${this.req.vpcId} (${this.req.vpcRegion}) already uses another private hosted zone named ${zoneName}, so Route 53 refuses a second one ` +
+              `(ConflictingDomainExists). Usually the spoke has its own interface endpoint for this service with private DNS enabled: ` +
+              `delete that endpoint or turn its private DNS off (or disassociate the other zone), then re-run. AWS said: ${(error as Error).message}`,
+            EXIT.conflictingDomain,
+          );
+        }
+        if (code === "NotAuthorizedException" && attempts < 4) {
+          // The authorization was just created; give it a moment to propagate.
+          await this.sleep(Math.min(this.config.retryCapMs, this.config.retryBaseMs * 2 ** attempts));
+          continue;
+        }
+        this.log("associate", "failed", attempts, `${code}: ${(error as Error).message}`);
+        throw classify(error, "associate");
+      }
+    }
+  }
+
+  async disassociateVpc(): Promise<{ changeId?: string; already: boolean }> {
+    const client = await this.vpcSide();
+    const expected = ["VPCAssociationNotFound", "NoSuchHostedZone"];
+    try {
+      const { value: response, attempts } = await this.step(
+        "disassociate",
+        "DisassociateVPCFromHostedZone",
+        () => client.send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: this.req.zoneId, VPC: this.vpc, Comment: "privatelink-cdktf phz-handshake" })),
+        { expected },
+      );
+      this.log("disassociate", "ok", attempts);
+      return { changeId: response.ChangeInfo?.Id, already: false };
+    } catch (error) {
+      const code = errorCode(error);
+      if (expected.includes(code)) {
+        this.log("disassociate", "not-associated", (error as { attempts?: number }).attempts ?? 1, code);
+        return { already: true };
+      }
+      throw classify(error, "disassociate");
+    }
+  }
+}
+
+/** Maps an AWS error to a HandshakeError with the right exit code. */
+function classify(error: unknown, what: string): Error {
+  if (error instanceof HandshakeError) return error;
+  const code = errorCode(error);
+  const message = `${what} failed: ${code}: ${(error as Error).message}`;
+  const badInput = ["InvalidVPCId", "InvalidInput", "NoSuchHostedZone", "PublicZoneVPCAssociation", "LastVPCAssociation"].includes(code);
+  return new HandshakeError(message, badInput ? EXIT.badInput : EXIT.awsFailure);
+}
+
+export interface HandshakeOutcome {
+  readonly result: "associated" | "already-associated" | "disassociated" | "not-associated";
+  /** Route 53 calls made, in order (GetChange polls included). */
+  readonly route53Calls: readonly string[];
+}
+
+export async function associate(req: HandshakeRequest, config: Partial<HandshakeConfig> = {}): Promise<HandshakeOutcome> {
+  const problems = requestProblems(req);
+  if (problems.length > 0) throw new HandshakeError(problems.join("; "), EXIT.badInput);
+  const run = new Handshake(req, { ...DEFAULT_CONFIG, ...config });
+  try {
+    const crossAccount = await run.crossAccount();
+    const { associated, zoneName } = await run.isAssociated();
+    if (associated) {
+      // Already done (a re-run, or a run that crashed before cleaning up): only make sure no authorization is left.
+      if (crossAccount) await run.deauthorize();
+      return { result: "already-associated", route53Calls: run.calls };
+    }
+    if (!crossAccount) {
+      const { changeId } = await run.associateVpc(zoneName);
+      await run.waitInsync("wait-insync", changeId);
+      return { result: "associated", route53Calls: run.calls };
+    }
+    let failure: unknown;
+    let result: HandshakeOutcome["result"] = "associated";
+    try {
+      await run.authorize();
+      const { changeId, already } = await run.associateVpc(zoneName);
+      if (already) result = "already-associated";
+      await run.waitInsync("wait-insync", changeId);
+    } catch (error) {
+      failure = error;
+    }
+    try {
+      await run.deauthorize(); // always: a left-over authorization is a standing permission
+    } catch (error) {
+      throw failure ? new HandshakeError(`${(failure as Error).message}; AND ${(error as Error).message}`, EXIT.awsFailure) : error;
+    }
+    if (failure) throw classify(failure, "associate");
+    return { result, route53Calls: run.calls };
+  } catch (error) {
+    throw classify(error, "associate");
+  }
+}
+
+export async function disassociate(req: HandshakeRequest, config: Partial<HandshakeConfig> = {}): Promise<HandshakeOutcome> {
+  const problems = requestProblems(req);
+  if (problems.length > 0) throw new HandshakeError(problems.join("; "), EXIT.badInput);
+  const run = new Handshake(req, { ...DEFAULT_CONFIG, ...config });
+  try {
+    const crossAccount = await run.crossAccount();
+    const { changeId, already } = await run.disassociateVpc();
+    await run.waitInsync("wait-insync", changeId);
+    if (crossAccount) await run.deauthorize(); // clean up after an associate that crashed mid-way
+    return { result: already ? "not-associated" : "disassociated", route53Calls: run.calls };
+  } catch (error) {
+    throw classify(error, "disassociate");
+  }
+}
+
+const USAGE = `Usage: phz-handshake <associate|disassociate> --zone-id <id> --vpc-id <vpc-id> --vpc-region <region>
+                     [--zone-role-arn <arn>] [--vpc-role-arn <arn>] [--timeout <seconds>]
+
+Joins a VPC (any account, any region) to a Route 53 private hosted zone, or removes it.
+
+  associate      zone owner authorizes the VPC (only when zone and VPC are in different accounts),
+                 VPC owner associates it, waits until the change is INSYNC, and the zone owner
+                 deletes the authorization again, also when the association failed.
+                 Re-running on an associated pair changes nothing (and removes a left-over authorization).
+  disassociate   VPC owner disassociates the VPC; a pair that is not associated is success.
+
+  --zone-id        private hosted zone id (Z...)
+  --vpc-id         VPC to join (vpc-...)
+  --vpc-region     region of that VPC (the zone may be elsewhere)
+  --zone-role-arn  role to assume in the zone owner's account (default: your own credentials)
+  --vpc-role-arn   role to assume in the VPC owner's account (default: your own credentials)
+  --timeout        give up after this many seconds (default 600)
+
+Every option can also come from the environment (this is how Terraform passes them):
+PHZ_ZONE_ID, PHZ_VPC_ID, PHZ_VPC_REGION, PHZ_ZONE_ROLE_ARN, PHZ_VPC_ROLE_ARN, PHZ_TIMEOUT.
+
+Credentials come from the AWS SDK's default chain (environment, profile, SSO, instance role).
+Endpoints honour AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ROUTE_53 and AWS_ENDPOINT_URL_STS (emulators).
+Progress: one line per step on stderr. Exit codes: 0 done, 2 bad input, 3 AWS failure,
+4 the VPC already has another zone of that name (ConflictingDomainExists).`;
+
+/** CLI entry point; returns the exit code. */
+export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  // The pinned SDK supports Node 20; its notice about future SDK releases would clutter terraform's output.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        "zone-id": { type: "string" },
+        "vpc-id": { type: "string" },
+        "vpc-region": { type: "string" },
+        "zone-role-arn": { type: "string" },
+        "vpc-role-arn": { type: "string" },
+        timeout: { type: "string" },
+        help: { type: "boolean", short: "h" },
+      },
+    });
+  } catch (error) {
+    process.stderr.write(`phz-handshake: ${(error as Error).message}\n\n${USAGE}\n`);
+    return EXIT.badInput;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  const action = positionals[0];
+  if (positionals.length !== 1 || (action !== "associate" && action !== "disassociate")) {
+    process.stderr.write(`phz-handshake: expected one action, associate or disassociate\n\n${USAGE}\n`);
+    return EXIT.badInput;
+  }
+  const pick = (flag: string, name: string) => (values as Record<string, string | undefined>)[flag] || env[name] || undefined;
+  const req: HandshakeRequest = {
+    zoneId: pick("zone-id", "PHZ_ZONE_ID") ?? "",
+    vpcId: pick("vpc-id", "PHZ_VPC_ID") ?? "",
+    vpcRegion: pick("vpc-region", "PHZ_VPC_REGION") ?? "",
+    zoneRoleArn: pick("zone-role-arn", "PHZ_ZONE_ROLE_ARN"),
+    vpcRoleArn: pick("vpc-role-arn", "PHZ_VPC_ROLE_ARN"),
+  };
+  const timeout = Number(pick("timeout", "PHZ_TIMEOUT") ?? 600);
+  const problems = requestProblems(req);
+  if (!(timeout > 0)) problems.push("--timeout must be a positive number of seconds");
+  if (problems.length > 0) {
+    process.stderr.write(`phz-handshake: ${problems.join("\nphz-handshake: ")}\n(see phz-handshake --help)\n`);
+    return EXIT.badInput;
+  }
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const outcome = await (action === "associate" ? associate : disassociate)(req, { timeoutMs: timeout * 1000, signal: abort.signal });
+    const polls = outcome.route53Calls.filter((c) => c === "GetChange").length;
+    process.stderr.write(`phz-handshake ${action}: ${outcome.result} (${outcome.route53Calls.length - polls} Route 53 calls + ${polls} GetChange polls)\n`);
+    return EXIT.ok;
+  } catch (error) {
+    const exitCode = error instanceof HandshakeError ? error.exitCode : EXIT.awsFailure;
+    process.stderr.write(`phz-handshake ${action} FAILED: ${(error as Error).message}\n`);
+    return exitCode;
+  } finally {
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => process.exit(code));
+}
