@@ -127,7 +127,7 @@ function accountOfRole(arn: string | undefined): string | undefined {
 export function requestProblems(req: Partial<HandshakeRequest>): string[] {
   const problems: string[] = [];
   if (!req.zoneId) problems.push("--zone-id is required (the hub's private hosted zone id, e.g. Z0123456789ABCDEFGHIJ)");
-  else if (!/^(\/hostedzone\/)?Z[A-Z0-9]{1,32}$/.test(req.zoneId)) problems.push(`--zone-id ${req.zoneId} is not a hosted zone id (Z followed by letters and digits)`);
+  else if (!/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/.test(req.zoneId)) problems.push(`--zone-id ${req.zoneId} is not a hosted zone id (upper-case letters and digits, e.g. Z0123456789ABCDEFGHIJ)`);
   if (!req.vpcId) problems.push("--vpc-id is required (the spoke VPC, e.g. vpc-0a1b2c3d4e5f60718)");
   else if (!/^vpc-[0-9a-f]{8,17}$/.test(req.vpcId)) problems.push(`--vpc-id ${req.vpcId} is not a VPC id (vpc-<hex>)`);
   if (!req.vpcRegion) problems.push("--vpc-region is required (the region the VPC lives in)");

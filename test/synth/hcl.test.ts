@@ -80,6 +80,13 @@ describe("HCL renderer", () => {
 
 /** Normalizes a configuration so the JSON and the HCL parsed back compare equal when they mean the same. */
 function normalize(value: any, key = ""): any {
+  if (key === "provisioner") {
+    // cdktf: [{ "local-exec": {...} }, ...]; hcl2json: { "local-exec": [{...}, ...] }. Same provisioners, same order.
+    const entries = Array.isArray(value)
+      ? value.flatMap((p: any) => Object.entries(p))
+      : Object.entries(value).flatMap(([type, list]) => (list as any[]).map((body) => [type, body]));
+    return entries.map(([type, body]) => ({ type, body: normalize(body) }));
+  }
   if (Array.isArray(value)) {
     const items = value.map((v) => normalize(v, key));
     return items.length === 1 && typeof items[0] === "object" && items[0] !== null && !Array.isArray(items[0]) ? items[0] : items;

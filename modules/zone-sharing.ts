@@ -1,0 +1,154 @@
+import { Construct } from "constructs";
+import { AssetType, TerraformAsset, TerraformProvider, TerraformStack } from "cdktf";
+import { Route53VpcAssociationAuthorization } from "@cdktf/provider-aws/lib/route53-vpc-association-authorization";
+import { Route53ZoneAssociation } from "@cdktf/provider-aws/lib/route53-zone-association";
+import { named } from "./naming";
+import { TerraformData } from "./terraform-data";
+
+/**
+ * Version of the handshake's command-line contract (actions, PHZ_* variables). It names the asset's
+ * directory, so the path recorded for destroy-time provisioners stays valid across releases that keep
+ * the contract; bump it only when the contract changes.
+ */
+export const HANDSHAKE_PROTOCOL = "protocol-1";
+
+/**
+ * The bundled `phz-handshake` script (AWS SDK included), copied into the stack's directory so a pipeline
+ * with only `node` and `terraform` can apply the stack. One per stack, shared by its associations.
+ */
+export class HandshakeScript {
+  private static readonly perStack = new WeakMap<TerraformStack, HandshakeScript>();
+  /** Path of the script relative to the stack's directory: `assets/phz-handshake/<protocol>/phz-handshake.cjs`. */
+  readonly path: string;
+
+  /** The stack's script, created on first use from the bundle at `bundlePath`. */
+  static of(scope: Construct, bundlePath: string): HandshakeScript {
+    const stack = TerraformStack.of(scope);
+    let script = HandshakeScript.perStack.get(stack);
+    if (!script) {
+      script = new HandshakeScript(new TerraformAsset(stack, "phz-handshake", { path: bundlePath, type: AssetType.FILE, assetHash: HANDSHAKE_PROTOCOL }));
+      HandshakeScript.perStack.set(stack, script);
+    }
+    return script;
+  }
+
+  private constructor(readonly asset: TerraformAsset) {
+    this.path = asset.path;
+  }
+}
+
+export interface ZoneAssociationScriptProps {
+  readonly script: HandshakeScript;
+  /** Private hosted zone id (may be a cross-stack reference). */
+  readonly zoneId: string;
+  /** Zone name, for the resource's address and the plan. */
+  readonly zoneName: string;
+  readonly vpcId: string;
+  readonly vpcRegion: string;
+  /** Role in the zone owner's account; omit when the caller's credentials own the zone. */
+  readonly zoneRoleArn?: string;
+  /** Role in the VPC owner's account; omit when the caller's credentials own the VPC. */
+  readonly vpcRoleArn?: string;
+  /** Extra environment for the script, e.g. emulator endpoints (AWS_ENDPOINT_URL). Never secrets. */
+  readonly environment?: Readonly<Record<string, string>>;
+}
+
+/**
+ * One (zone, VPC) pair joined through the handshake script: a `terraform_data` whose create-time
+ * provisioner runs `phz-handshake associate` and whose destroy-time provisioner runs `disassociate`.
+ *
+ * - Everything the destroy step needs is in `input` (destroy provisioners may only reference `self`);
+ *   ids and role ARNs only, never a credential.
+ * - `triggers_replace` holds the pair itself: changing a role ARN updates the state in place and
+ *   re-runs nothing; a new zone id replaces the pair (disassociate the old zone, then associate).
+ * - The script runs through `node` directly (no shell), so quoting and the platform's shell do not matter.
+ */
+export class ZoneAssociationScript extends Construct {
+  readonly resource: TerraformData;
+
+  constructor(scope: Construct, id: string, props: ZoneAssociationScriptProps) {
+    super(scope, id);
+    if (!/^vpc-[0-9a-f]+$/.test(props.vpcId) && !props.vpcId.includes("${")) {
+      throw new Error(`ZoneAssociationScript ${id}: vpcId ${props.vpcId} is not a VPC id`);
+    }
+    const input: Record<string, string> = {
+      zone_id: props.zoneId,
+      zone_name: props.zoneName,
+      vpc_id: props.vpcId,
+      vpc_region: props.vpcRegion,
+      ...(props.zoneRoleArn ? { zone_role_arn: props.zoneRoleArn } : {}),
+      ...(props.vpcRoleArn ? { vpc_role_arn: props.vpcRoleArn } : {}),
+    };
+    const environment = {
+      PHZ_ZONE_ID: "${self.input.zone_id}",
+      PHZ_VPC_ID: "${self.input.vpc_id}",
+      PHZ_VPC_REGION: "${self.input.vpc_region}",
+      ...(props.zoneRoleArn ? { PHZ_ZONE_ROLE_ARN: "${self.input.zone_role_arn}" } : {}),
+      ...(props.vpcRoleArn ? { PHZ_VPC_ROLE_ARN: "${self.input.vpc_role_arn}" } : {}),
+      ...props.environment,
+    };
+    const interpreter = ["node", `\${path.module}/${props.script.path}`];
+    this.resource = named(
+      new TerraformData(this, "pair", {
+        input,
+        triggersReplace: { zone_id: props.zoneId, vpc_id: props.vpcId, vpc_region: props.vpcRegion },
+        provisioners: [
+          { type: "local-exec", interpreter, command: "associate", environment },
+          { type: "local-exec", when: "destroy", interpreter, command: "disassociate", environment },
+        ],
+      }),
+      "phz",
+      props.zoneName,
+    );
+  }
+}
+
+export interface ZoneAssociationNativeProps {
+  /** Provider of the zone owner's account (creates the authorization). */
+  readonly zoneProvider: TerraformProvider;
+  /** Provider of the VPC owner's account (creates the association). */
+  readonly vpcProvider: TerraformProvider;
+  readonly zoneId: string;
+  readonly zoneName: string;
+  readonly vpcId: string;
+  readonly vpcRegion: string;
+  /** Zone and VPC in different accounts: an authorization is needed. */
+  readonly crossAccount: boolean;
+}
+
+/**
+ * The same pair with Terraform resources only, for organisations that forbid local-exec:
+ * `aws_route53_vpc_association_authorization` (zone owner) + `aws_route53_zone_association` (VPC owner).
+ * Trade-off: Terraform cannot model a temporary authorization, so it **stays** as long as the pair
+ * exists (provider issue #25438); a VPC id reused later could be associated without a new approval.
+ */
+export class ZoneAssociationNative extends Construct {
+  readonly authorization?: Route53VpcAssociationAuthorization;
+  readonly association: Route53ZoneAssociation;
+
+  constructor(scope: Construct, id: string, props: ZoneAssociationNativeProps) {
+    super(scope, id);
+    if (props.crossAccount) {
+      this.authorization = named(
+        new Route53VpcAssociationAuthorization(this, "authorization", {
+          provider: props.zoneProvider,
+          zoneId: props.zoneId,
+          vpcId: props.vpcId,
+          vpcRegion: props.vpcRegion,
+        }),
+        "authorize",
+        props.zoneName,
+      );
+    }
+    this.association = named(
+      new Route53ZoneAssociation(this, "association", {
+        provider: props.vpcProvider,
+        zoneId: this.authorization ? this.authorization.zoneId : props.zoneId,
+        vpcId: this.authorization ? this.authorization.vpcId : props.vpcId,
+        vpcRegion: props.vpcRegion,
+      }),
+      "associate",
+      props.zoneName,
+    );
+  }
+}

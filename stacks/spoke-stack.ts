@@ -1,0 +1,70 @@
+import { Construct } from "constructs";
+import { Fn, TerraformOutput } from "cdktf";
+import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
+import { HandshakeScript, ZoneAssociationNative, ZoneAssociationScript } from "../modules/zone-sharing";
+import { SpokeModel, TopologyModel } from "../topology/model";
+import { PrivateLinkStack } from "./base-stack";
+import { HubStack } from "./hub-stack";
+
+export interface SpokeStackOptions {
+  /** Bundled phz-handshake script (script mode). */
+  readonly handshakeScript: string;
+}
+
+/**
+ * A spoke VPC joining every zone of its hub: one association per (zone, VPC) pair, so adding or
+ * removing a service or a spoke touches only its own pairs. Zone ids come from the hub stack's state
+ * (cdktf cross-stack references through `terraform_remote_state`), never copied by hand.
+ */
+export class SpokeStack extends PrivateLinkStack {
+  readonly spoke: SpokeModel;
+
+  constructor(scope: Construct, model: TopologyModel, spoke: SpokeModel, hub: HubStack, options: SpokeStackOptions) {
+    super(scope, spoke.stackName, model);
+    this.spoke = spoke;
+    const hubVpc = spoke.hub.vpc;
+    const vpcProvider = this.provider(spoke.vpc.account, spoke.vpc.region);
+    // Plan-time check that the VPC exists in that account and region and the deploy role can see it.
+    const vpc = new DataAwsVpc(this, "spoke-vpc", { provider: vpcProvider, id: spoke.vpc.vpcId });
+    vpc.overrideLogicalId("spoke");
+    const crossAccount = spoke.vpc.account.id !== hubVpc.account.id;
+
+    const joined: Record<string, string> = {};
+    for (const zone of hub.zones) {
+      // Zone ids are not secrets; kept non-sensitive so the handshake's progress shows in terraform's output.
+      const zoneId = Fn.nonsensitive(zone.zoneId);
+      joined[zone.name] = zoneId;
+      if (spoke.association === "native") {
+        new ZoneAssociationNative(this, `zone-${zone.name}`, {
+          zoneProvider: this.provider(hubVpc.account, hubVpc.region),
+          vpcProvider,
+          zoneId,
+          zoneName: zone.name,
+          vpcId: vpc.id,
+          vpcRegion: spoke.vpc.region,
+          crossAccount,
+        });
+      } else {
+        new ZoneAssociationScript(this, `zone-${zone.name}`, {
+          script: HandshakeScript.of(this, options.handshakeScript),
+          zoneId,
+          zoneName: zone.name,
+          vpcId: vpc.id,
+          vpcRegion: spoke.vpc.region,
+          zoneRoleArn: hubVpc.account.deployRoleArn,
+          vpcRoleArn: spoke.vpc.account.deployRoleArn,
+          environment: model.target.kind === "local" ? emulatorEnvironment(model.target.endpoint) : undefined,
+        });
+      }
+    }
+    new TerraformOutput(this, "associated_zones", {
+      description: `Hub zones joined by VPC ${spoke.vpc.vpcId} (${spoke.vpc.region}), by name.`,
+      value: joined,
+    });
+  }
+}
+
+/** The SDK's standard variables that point the handshake at an emulator (fixed dummy credentials). */
+export function emulatorEnvironment(endpoint: string): Record<string, string> {
+  return { AWS_ENDPOINT_URL: endpoint, AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_REGION: "us-east-1" };
+}
