@@ -158,6 +158,25 @@ function globalService(short: string): ServiceNameParse {
   };
 }
 
+/**
+ * An AWS service consumed through PrivateLink from `region`: like `parseServiceName`, except that the
+ * global services (iam, route53) are valid there, in us-east-1 only, where their endpoint lives.
+ */
+export function parseConsumedAwsService(input: string, region: string): ServiceNameParse {
+  const bare = input.trim().replace(/^com\.amazonaws\.(?:[a-z]{2}(?:-[a-z]+)+-[0-9]+\.)?/, "");
+  if (GLOBAL_SERVICES[bare] !== undefined) {
+    return region === "us-east-1"
+      ? { ok: true, short: bare }
+      : { ok: false, reason: `${GLOBAL_SERVICES[bare]}: its PrivateLink service exists only in us-east-1`, fix: "set awsService.region: us-east-1" };
+  }
+  return parseServiceName(input, region);
+}
+
+/** The PrivateLink service name of an AWS service: `com.amazonaws.iam` for the global ones. */
+export function awsServiceName(short: string, region: string): string {
+  return GLOBAL_SERVICES[short] !== undefined ? `com.amazonaws.${short}` : endpointServiceName(short, region);
+}
+
 /** The full endpoint service name, e.g. `com.amazonaws.ap-northeast-1.ssm`. */
 export function endpointServiceName(short: string, region: string): string {
   const prefix = SERVICE_CATALOG[short]?.servicePrefix ?? "com.amazonaws";

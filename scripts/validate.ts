@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { runTerraform, terraformEnv, TerraformUnavailable, validateDir } from "./terraform-env";
+import { runTerraform, terraformEnv, TerraformUnavailable, validateDirs } from "./terraform-env";
 
 /** Stack directories of a synth output: `<outdir>/stacks/*` and `<outdir>/hcl/*`. */
 export function stackDirs(outdir: string): string[] {
@@ -15,7 +15,7 @@ export function stackDirs(outdir: string): string[] {
   });
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const outdir = path.resolve(process.argv[2] ?? process.env.CDKTF_OUTDIR ?? "cdktf.out");
   const dirs = stackDirs(outdir);
   if (dirs.length === 0) {
@@ -34,8 +34,9 @@ function main(): void {
   }
   console.log(`terraform ${env.version}, hashicorp/aws ${env.providerVersions.join(", ")} from ${env.mirror}`);
   let failed = 0;
-  for (const dir of dirs) {
-    const result = validateDir(env, dir);
+  const results = await validateDirs(env, dirs);
+  for (const [i, dir] of dirs.entries()) {
+    const result = results[i];
     let fmt = "";
     if (dir.includes(`${path.sep}hcl${path.sep}`)) {
       const check = runTerraform(env, dir, ["fmt", "-check", "-diff", "-no-color"]);
@@ -53,4 +54,4 @@ function main(): void {
   process.exit(failed === 0 ? 0 : 1);
 }
 
-if (require.main === module) main();
+if (require.main === module) void main();

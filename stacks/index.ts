@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { TopologyModel } from "../topology/model";
+import { ConsumerStack } from "./consumer-stack";
 import { HubStack } from "./hub-stack";
+import { ProviderStack } from "./provider-stack";
 import { SpokeStack } from "./spoke-stack";
 
 export interface BuildOptions {
@@ -11,6 +13,8 @@ export interface BuildOptions {
 export interface BuiltStacks {
   readonly hubs: ReadonlyMap<string, HubStack>;
   readonly spokes: ReadonlyMap<string, SpokeStack>;
+  readonly providers: ReadonlyMap<string, ProviderStack>;
+  readonly consumers: ReadonlyMap<string, ConsumerStack>;
 }
 
 /** Builds one stack per role from the validated model. */
@@ -19,5 +23,11 @@ export function buildStacks(scope: Construct, model: TopologyModel, options: Bui
   const spokes = new Map(
     model.spokes.map((spoke) => [spoke.name, new SpokeStack(scope, model, spoke, hubs.get(spoke.hub.name)!, options)]),
   );
-  return { hubs, spokes };
+  const providers = new Map(
+    model.services.filter((s) => s.provider).map((service) => [service.name, new ProviderStack(scope, model, service)]),
+  );
+  const consumers = new Map(
+    model.consumers.map((c) => [c.stackName, new ConsumerStack(scope, model, c, providers.get(c.service.name))]),
+  );
+  return { hubs, spokes, providers, consumers };
 }

@@ -9,7 +9,7 @@ import type { core } from "zod";
 import { buildModel, TopologyModel } from "./model";
 import { Problem, TopologyError } from "./problems";
 import { closest } from "./regions";
-import { runRules } from "./rules";
+import { runRules } from "./validate";
 import { Topology, TopologySchema, topologyJsonSchema } from "./schema";
 
 export interface LoadedTopology {

@@ -2,7 +2,7 @@
  * The validated model: references resolved to objects, defaults applied, derived values computed once.
  * Stacks read only this; it is built from a topology that passed `schema.ts` and `rules.ts`.
  */
-import { parseServiceName, partitionOf, planServiceDns, ServiceDnsPlan } from "../modules/service-catalog";
+import { awsServiceName, parseConsumedAwsService, parseServiceName, partitionOf, planServiceDns, ServiceDnsPlan } from "../modules/service-catalog";
 import { BackendSpec, HubServiceSpec, TargetSpec, Topology } from "./schema";
 
 export interface AccountModel {
@@ -54,6 +54,55 @@ export interface OnPremModel {
   readonly hub: HubModel;
 }
 
+export interface ListenerModel {
+  readonly port: number;
+  readonly targetPort: number;
+}
+
+/** The owner side of a PrivateLink service of our own (NLB + endpoint service). */
+export interface ServiceProviderModel {
+  readonly vpc: VpcModel;
+  readonly subnets: readonly SubnetModel[];
+  readonly listeners: readonly ListenerModel[];
+  readonly targets: { readonly type: "instance" | "ip"; readonly ids: readonly string[]; readonly securityGroupId?: string };
+  readonly acceptanceRequired: boolean;
+  /** Explicit, or derived: `arn:<partition>:iam::<account>:root` of every consumer account. */
+  readonly allowedPrincipals: readonly string[];
+  /** Explicit, or derived: the consumers' regions and the service's own, sorted. */
+  readonly supportedRegions: readonly string[];
+  readonly privateDnsName?: string;
+  /** The topology accepts an NLB in one AZ (only without cross-region consumers). */
+  readonly allowSingleAz: boolean;
+}
+
+export interface EndpointServiceModel {
+  readonly name: string;
+  /** Stack of the owner side (own services only). */
+  readonly stackName?: string;
+  /** Region the service lives in. */
+  readonly region: string;
+  readonly partition: string;
+  readonly provider?: ServiceProviderModel;
+  /** AWS-owned service consumed through PrivateLink (e.g. s3 in us-east-1). */
+  readonly awsService?: { readonly short: string; readonly serviceName: string };
+  /** Ports consumers reach: the listeners, or 443 for AWS services. */
+  readonly ports: readonly number[];
+  readonly consumers: ConsumerModel[];
+}
+
+export interface ConsumerModel {
+  readonly name: string;
+  readonly stackName: string;
+  readonly service: EndpointServiceModel;
+  readonly vpc: VpcModel;
+  readonly subnets: readonly SubnetModel[];
+  readonly allowedCidrs: readonly string[];
+  readonly acceptance: "auto" | "manual";
+  readonly privateDns: boolean;
+  /** The consumer is in another region than the service: the endpoint names the service's region. */
+  readonly crossRegion: boolean;
+}
+
 export interface TopologyModel {
   readonly name: string;
   readonly description?: string;
@@ -65,12 +114,21 @@ export interface TopologyModel {
   readonly hubs: readonly HubModel[];
   readonly spokes: readonly SpokeModel[];
   readonly onPrem: readonly OnPremModel[];
+  readonly services: readonly EndpointServiceModel[];
+  readonly consumers: readonly ConsumerModel[];
 }
 
 export const stackNames = {
   hub: (hub: string) => `hub-${hub}`,
   spoke: (spoke: string) => `spoke-${spoke}`,
+  service: (service: string) => `service-${service}`,
+  consumer: (service: string, consumer: string) => `consumer-${service}-${consumer}`,
 };
+
+/** The principal that admits a whole account: `arn:<partition>:iam::<id>:root`. */
+export function accountRootPrincipal(partition: string, accountId: string): string {
+  return `arn:${partition}:iam::${accountId}:root`;
+}
 
 function serviceSpec(entry: HubServiceSpec): Exclude<HubServiceSpec, string> {
   return typeof entry === "string" ? { name: entry } : entry;
@@ -145,6 +203,62 @@ export function buildModel(topology: Topology): TopologyModel {
     return network;
   });
 
+  const services: EndpointServiceModel[] = [];
+  const consumers: ConsumerModel[] = [];
+  for (const [name, spec] of Object.entries(topology.privateLink ?? {})) {
+    const providerVpc = spec.provider ? vpcs.get(spec.provider.vpc)! : undefined;
+    const region = providerVpc ? providerVpc.region : spec.awsService!.region;
+    const consumerVpcs = Object.values(spec.consumers).map((c) => vpcs.get(c.vpc)!);
+    const partition = partitionOf(region);
+    let provider: ServiceProviderModel | undefined;
+    if (spec.provider && providerVpc) {
+      const p = spec.provider;
+      provider = {
+        vpc: providerVpc,
+        subnets: pickSubnets(providerVpc, p.subnets),
+        listeners: p.listeners.map((l) => ({ port: l.port, targetPort: l.targetPort ?? l.port })),
+        targets: { type: p.targets.type, ids: p.targets.ids, securityGroupId: p.targets.securityGroupId },
+        acceptanceRequired: p.acceptanceRequired ?? true,
+        allowedPrincipals:
+          p.allowedPrincipals ?? [...new Set(consumerVpcs.map((v) => accountRootPrincipal(partition, v.account.id)))].sort(),
+        // The service's own region is always supported (AWS lists it; leaving it out would show as drift).
+        supportedRegions: [...new Set([region, ...(p.supportedRegions ?? consumerVpcs.map((v) => v.region))])].sort(),
+        privateDnsName: p.privateDnsName,
+        allowSingleAz: p.allowSingleAz ?? false,
+      };
+    }
+    const parsedAws = spec.awsService ? parseConsumedAwsService(spec.awsService.name, region) : undefined;
+    if (parsedAws && !parsedAws.ok) throw new Error(`unvalidated AWS service ${spec.awsService!.name}`);
+    const awsShort = parsedAws?.ok ? parsedAws.short : undefined;
+    const service: EndpointServiceModel = {
+      name,
+      stackName: provider ? stackNames.service(name) : undefined,
+      region,
+      partition,
+      provider,
+      awsService: awsShort ? { short: awsShort, serviceName: awsServiceName(awsShort, region) } : undefined,
+      ports: provider ? [...new Set(provider.listeners.map((l) => l.port))] : [443],
+      consumers: [],
+    };
+    for (const [consumerName, c] of Object.entries(spec.consumers)) {
+      const vpc = vpcs.get(c.vpc)!;
+      const consumer: ConsumerModel = {
+        name: consumerName,
+        stackName: stackNames.consumer(name, consumerName),
+        service,
+        vpc,
+        subnets: pickSubnets(vpc, c.subnets),
+        allowedCidrs: c.allowedCidrs ?? [vpc.cidr],
+        acceptance: c.acceptance ?? "auto",
+        privateDns: c.privateDns ?? false,
+        crossRegion: vpc.region !== region,
+      };
+      service.consumers.push(consumer);
+      consumers.push(consumer);
+    }
+    services.push(service);
+  }
+
   return {
     name: topology.name,
     description: topology.description,
@@ -156,5 +270,7 @@ export function buildModel(topology: Topology): TopologyModel {
     hubs,
     spokes,
     onPrem,
+    services,
+    consumers,
   };
 }

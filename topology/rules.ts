@@ -428,10 +428,10 @@ function checkBackend(doc: Raw, out: ProblemList): void {
   }
 }
 
-/** Extra rule sets contributed by later features register here (PrivateLink, hybrid DNS). */
 export type Rule = (doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>) => void;
 
-export const RULES: Rule[] = [
+/** Rules of the accounts, VPCs, hubs, spokes, on-prem and backend sections. */
+export const CORE_RULES: Rule[] = [
   (doc, out) => checkAccounts(doc, out),
   (doc, out) => checkVpcs(doc, out),
   checkHubs,
@@ -439,18 +439,3 @@ export const RULES: Rule[] = [
   checkOnPrem,
   (doc, out) => checkBackend(doc, out),
 ];
-
-/** Runs every rule. A rule that trips over malformed input is skipped only when the structure is already known bad. */
-export function runRules(doc: unknown, structureIsValid: boolean): Problem[] {
-  const out = new ProblemList();
-  if (!isObject(doc)) return out.problems;
-  const vpcs = rawVpcs(doc);
-  for (const rule of RULES) {
-    try {
-      rule(doc, out, vpcs);
-    } catch (error) {
-      if (structureIsValid) throw error;
-    }
-  }
-  return out.problems;
-}

@@ -212,7 +212,15 @@ export const ServiceProviderSchema = z
       .array(region)
       .optional()
       .meta({ description: "Default: derived from the consumers' regions (plus the service's own)." }),
-    privateDnsName: z.string().min(1).optional(),
+    privateDnsName: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Private DNS name for consumers; the owner must verify the domain (TXT record, see the stack's outputs)." }),
+    allowSingleAz: z
+      .boolean()
+      .optional()
+      .meta({ description: "Accept an NLB in one AZ (never with cross-region consumers). Default false: two AZs at least." }),
   })
   .meta({ description: "Service owner side: NLB + VPC endpoint service in the owner's account." });
 
@@ -231,13 +239,21 @@ export const ConsumerSchema = z.strictObject({
     .enum(["auto", "manual"])
     .optional()
     .meta({ description: "auto (default): the consumer stack accepts the connection as the owner. manual: outputs the command." }),
+  privateDns: z
+    .boolean()
+    .optional()
+    .meta({ description: "Enable the service's private DNS name on this endpoint once the connection is accepted (needs provider.privateDnsName)." }),
 });
 
 export const PrivateLinkServiceSchema = z
   .strictObject({
     provider: ServiceProviderSchema.optional(),
     awsService: z
-      .strictObject({ name: z.string().min(1), region })
+      .strictObject({
+        name: z.string().min(1),
+        region,
+        type: z.enum(["interface", "gateway"]).optional().meta({ description: "Only interface endpoints can be consumed this way." }),
+      })
       .optional()
       .meta({ description: "Consume an AWS-owned service (e.g. s3 in us-east-1) instead of an own NLB service." }),
     consumers: z.record(name("consumer"), ConsumerSchema),

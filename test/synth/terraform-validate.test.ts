@@ -4,28 +4,43 @@
  * with the reason; they are never skipped.
  */
 import * as path from "path";
-import { runTerraform, terraformEnv, validateDir } from "../../scripts/terraform-env";
+import { runTerraform, terraformEnv, validateDirs } from "../../scripts/terraform-env";
 import { stackDirs } from "../../scripts/validate";
-import { synth, tempDir } from "../helpers";
+import { exampleDoc, synth, tempDir } from "../helpers";
+
+/** The example with every option the example itself does not use. */
+function variants(): Record<string, any> {
+  const doc = exampleDoc();
+  doc.spokes["app-tokyo"].association = "native";
+  const orders = doc.privateLink["orders-api"];
+  orders.provider.privateDnsName = "orders.example.com";
+  orders.provider.targets = { type: "ip", ids: ["10.50.1.10", "10.50.2.10"] };
+  orders.provider.listeners = [{ port: 443, targetPort: 8443 }, { port: 80 }];
+  orders.consumers.tokyo.privateDns = true;
+  orders.consumers.virginia.acceptance = "manual";
+  doc.privateLink.storage = { awsService: { name: "s3", region: "us-east-1" }, consumers: { tokyo: { vpc: "orders-client-tokyo" } } };
+  doc.backend = { kind: "s3", bucket: "acme-tf-state", region: "ap-northeast-1", roleArn: "arn:aws:iam::111122223333:role/state" };
+  return doc;
+}
 
 describe("terraform validate", () => {
-  it("accepts every stack of the example, JSON and HCL, with 0 errors and 0 warnings, and the HCL is fmt-clean", () => {
+  it.each([
+    ["the example", exampleDoc],
+    ["the example with every other option", variants],
+  ])("accepts every stack of %s, JSON and HCL, with 0 errors and 0 warnings, and the HCL is fmt-clean", async (_name, doc) => {
     const env = terraformEnv(tempDir("tf"));
     expect(env.providerVersions).toContain("5.100.0");
-    const out = synth();
+    const out = synth(doc());
     const dirs = stackDirs(out.outdir);
     expect(dirs.map((d) => path.relative(out.outdir, d))).toEqual(
       expect.arrayContaining(out.stacks.flatMap((s) => [`stacks/${s.name}`, `hcl/${s.name}`])),
     );
-    const results = dirs.map((dir) => {
-      const result = validateDir(env, dir);
-      return {
-        dir: path.relative(out.outdir, dir),
-        errors: result.errors,
-        warnings: result.warnings,
-        diagnostics: result.diagnostics.map((d) => `${d.severity}: ${d.summary}`),
-      };
-    });
+    const results = (await validateDirs(env, dirs)).map((result) => ({
+      dir: path.relative(out.outdir, result.dir),
+      errors: result.errors,
+      warnings: result.warnings,
+      diagnostics: result.diagnostics.map((d) => `${d.severity}: ${d.summary}`),
+    }));
     expect(results).toEqual(dirs.map((dir) => ({ dir: path.relative(out.outdir, dir), errors: 0, warnings: 0, diagnostics: [] })));
     for (const dir of dirs.filter((d) => d.includes(`${path.sep}hcl${path.sep}`))) {
       const fmt = runTerraform(env, dir, ["fmt", "-check", "-diff", "-no-color"]);

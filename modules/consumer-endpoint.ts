@@ -1,0 +1,102 @@
+import { Construct } from "constructs";
+import { TerraformProvider } from "cdktf";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
+import { VpcEndpointPrivateDns } from "@cdktf/provider-aws/lib/vpc-endpoint-private-dns";
+import { IngressSecurityGroup } from "./ingress-security-group";
+import { named } from "./naming";
+
+export interface ConsumerEndpointProps {
+  /** Provider of the consumer's account and region. */
+  readonly provider: TerraformProvider;
+  readonly name: string;
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+  /** Endpoint service name (`com.amazonaws.vpce.<region>.vpce-svc-...`, or an AWS service's). */
+  readonly serviceName: string;
+  /**
+   * Region of the service when it is not the consumer's (cross-region PrivateLink). Set at creation and
+   * never modifiable: changing it replaces the endpoint, which `terraform plan` shows as "forces replacement".
+   */
+  readonly serviceRegion?: string;
+  /** Ports of the service. */
+  readonly ports: readonly number[];
+  /** Clients allowed to reach the endpoint. */
+  readonly clientCidrs: readonly string[];
+  /**
+   * Accept the connection as the service owner (only for services that require acceptance: an accepter
+   * on a service that does not fails, provider issue #27761).
+   */
+  readonly acceptance?: { readonly ownerProvider: TerraformProvider; readonly serviceId: string };
+  /** Enable the service's private DNS name after acceptance (it cannot be enabled before). */
+  readonly privateDns?: boolean;
+}
+
+/**
+ * The consumer side of PrivateLink: an interface endpoint with its security group, optionally accepted
+ * by the owner in the same apply. Overlapping consumer and provider CIDRs are fine: PrivateLink NATs.
+ */
+export class ConsumerEndpoint extends Construct {
+  readonly endpoint: VpcEndpoint;
+  readonly endpointId: string;
+  readonly securityGroup: IngressSecurityGroup;
+  readonly accepter?: VpcEndpointConnectionAccepter;
+  /** Regional DNS name (what clients curl). */
+  readonly regionalDnsName: string;
+  /** Every DNS name of the endpoint: regional first, then one per AZ. */
+  readonly dnsNames: string;
+
+  constructor(scope: Construct, id: string, props: ConsumerEndpointProps) {
+    super(scope, id);
+    if (props.subnetIds.length === 0) throw new Error(`ConsumerEndpoint ${props.name}: no subnet`);
+    if (props.privateDns && !props.acceptance) {
+      throw new Error(`ConsumerEndpoint ${props.name}: private DNS can only be enabled once the connection is accepted in the same stack`);
+    }
+    this.securityGroup = new IngressSecurityGroup(this, "sg", {
+      provider: props.provider,
+      vpcId: props.vpcId,
+      name: `${props.name}-endpoint`,
+      description: `Interface endpoint of ${props.name}: service ports from its clients`,
+      ingress: props.ports.map((port) => ({ protocol: "tcp" as const, port, cidrs: props.clientCidrs, description: `${props.name} clients` })),
+    });
+    this.endpoint = named(
+      new VpcEndpoint(this, "endpoint", {
+        provider: props.provider,
+        vpcId: props.vpcId,
+        serviceName: props.serviceName,
+        serviceRegion: props.serviceRegion,
+        vpcEndpointType: "Interface",
+        privateDnsEnabled: false,
+        subnetIds: [...props.subnetIds],
+        securityGroupIds: [this.securityGroup.securityGroupId],
+        tags: { Name: props.name },
+      }),
+      props.name,
+    );
+    this.endpointId = this.endpoint.id;
+    this.regionalDnsName = this.endpoint.dnsEntry.get(0).dnsName;
+    this.dnsNames = `\${${this.endpoint.terraformResourceType}.${this.endpoint.friendlyUniqueId}.dns_entry[*].dns_name}`;
+
+    if (props.acceptance) {
+      this.accepter = named(
+        new VpcEndpointConnectionAccepter(this, "accept", {
+          provider: props.acceptance.ownerProvider,
+          vpcEndpointServiceId: props.acceptance.serviceId,
+          vpcEndpointId: this.endpoint.id,
+        }),
+        props.name,
+      );
+      if (props.privateDns) {
+        named(
+          new VpcEndpointPrivateDns(this, "private-dns", {
+            provider: props.provider,
+            vpcEndpointId: this.endpoint.id,
+            privateDnsEnabled: true,
+            dependsOn: [this.accepter],
+          }),
+          props.name,
+        );
+      }
+    }
+  }
+}

@@ -1,0 +1,167 @@
+import { Construct } from "constructs";
+import { TerraformProvider } from "cdktf";
+import { Lb } from "@cdktf/provider-aws/lib/lb";
+import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { IngressSecurityGroup, SecurityGroupRule } from "./ingress-security-group";
+import { named, tfName } from "./naming";
+
+export interface NlbListener {
+  /** Port clients connect to. */
+  readonly port: number;
+  /** Port on the targets (default: `port`). */
+  readonly targetPort?: number;
+}
+
+export interface NlbTargets {
+  readonly type: "instance" | "ip";
+  /** Instance ids or IPv4 addresses. */
+  readonly ids: readonly string[];
+  /** The targets' own security group: receives the target ports from the NLB's group (health checks included). */
+  readonly securityGroupId?: string;
+}
+
+export interface NetworkLoadBalancerProps {
+  readonly provider: TerraformProvider;
+  /** Base of the names (load balancer, target groups, security group). */
+  readonly name: string;
+  readonly vpcId: string;
+  readonly vpcCidr: string;
+  /** Private subnets; at least two availability zones unless `allowSingleAz`. */
+  readonly subnetIds: readonly string[];
+  /** Number of distinct AZs of `subnetIds`, checked here. */
+  readonly availabilityZones: number;
+  readonly allowSingleAz?: boolean;
+  readonly listeners: readonly NlbListener[];
+  readonly targets: NlbTargets;
+  /** Client address ranges allowed on the listener ports (PrivateLink clients' own IPs, see below). */
+  readonly clientCidrs: readonly string[];
+}
+
+/** AWS limits load balancer and target group names to 32 characters. */
+function awsName(base: string, suffix = ""): string {
+  const room = 32 - suffix.length;
+  return `${base.slice(0, room).replace(/-+$/, "")}${suffix}`;
+}
+
+/**
+ * An internal Network Load Balancer in front of instance or IP targets, for a PrivateLink service.
+ *
+ * Security groups, decided explicitly because NLB security groups silently dropping PrivateLink traffic
+ * is a known trap (terraform-provider-aws #33766, aws-cdk #29516):
+ * - the NLB has its own group and `enforce_security_group_inbound_rules_on_private_link_traffic = "on"`;
+ *   with enforcement on, AWS evaluates PrivateLink traffic with the **client's private IP** as source
+ *   (not the endpoint's interface), so the listener ports are opened to the declared consumer client
+ *   CIDRs: traffic is filtered for real, and nothing declared is dropped;
+ * - health checks obey the NLB group's *outbound* rules: egress on the target ports goes to the targets'
+ *   group (or the VPC / target IPs);
+ * - the targets' group gets the target ports from the NLB's group (seed 003: "easy to forget, then health
+ *   checks fail").
+ */
+export class NetworkLoadBalancer extends Construct {
+  readonly loadBalancer: Lb;
+  readonly securityGroup: IngressSecurityGroup;
+  readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
+  readonly listeners: readonly LbListener[];
+
+  constructor(scope: Construct, id: string, props: NetworkLoadBalancerProps) {
+    super(scope, id);
+    const problems: string[] = [];
+    if (props.availabilityZones < 2 && !props.allowSingleAz) problems.push(`subnets span ${props.availabilityZones} availability zone(s); at least two are needed`);
+    if (props.listeners.length === 0) problems.push("no listener");
+    if (props.targets.ids.length === 0) problems.push("no target");
+    if (new Set(props.listeners.map((l) => l.port)).size !== props.listeners.length) problems.push("two listeners share a port");
+    if (problems.length > 0) throw new Error(`NetworkLoadBalancer ${props.name}: ${problems.join("; ")}`);
+
+    const targetPorts = [...new Set(props.listeners.map((l) => l.targetPort ?? l.port))];
+    const egressPeers: Pick<SecurityGroupRule, "cidrs" | "securityGroupId" | "securityGroupLabel"> = props.targets.securityGroupId
+      ? { securityGroupId: props.targets.securityGroupId, securityGroupLabel: "targets" }
+      : { cidrs: props.targets.type === "ip" ? props.targets.ids.map((ip) => `${ip}/32`) : [props.vpcCidr] };
+    this.securityGroup = new IngressSecurityGroup(this, "sg", {
+      provider: props.provider,
+      vpcId: props.vpcId,
+      name: `${props.name}-nlb`,
+      description: `NLB of PrivateLink service ${props.name}: listener ports from its consumers, target ports to its targets`,
+      ingress: props.listeners.map((l) => ({ protocol: "tcp" as const, port: l.port, cidrs: props.clientCidrs, description: `${props.name} clients` })),
+      egress: targetPorts.map((port) => ({ protocol: "tcp" as const, port, ...egressPeers, description: `to ${props.name} targets (traffic and health checks)` })),
+    });
+
+    this.loadBalancer = named(
+      new Lb(this, "nlb", {
+        provider: props.provider,
+        name: awsName(props.name),
+        internal: true,
+        loadBalancerType: "network",
+        subnets: [...props.subnetIds],
+        securityGroups: [this.securityGroup.securityGroupId],
+        enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "on",
+        enableCrossZoneLoadBalancing: true,
+        tags: { Name: props.name },
+      }),
+      props.name,
+    );
+
+    const targetGroups = new Map<number, LbTargetGroup>();
+    for (const port of targetPorts) {
+      const group = named(
+        new LbTargetGroup(this, `tg-${port}`, {
+          provider: props.provider,
+          name: awsName(props.name, `-${port}`),
+          port,
+          protocol: "TCP",
+          vpcId: props.vpcId,
+          targetType: props.targets.type,
+          healthCheck: { enabled: true, protocol: "TCP", port: "traffic-port", interval: 10, healthyThreshold: 3, unhealthyThreshold: 3 },
+          tags: { Name: `${props.name}-${port}` },
+        }),
+        props.name,
+        port,
+      );
+      targetGroups.set(port, group);
+      for (const target of props.targets.ids) {
+        named(
+          new LbTargetGroupAttachment(this, `target-${port}-${target}`, {
+            provider: props.provider,
+            targetGroupArn: group.arn,
+            targetId: target,
+            port,
+          }),
+          props.name,
+          port,
+          target,
+        );
+      }
+      if (props.targets.securityGroupId) {
+        named(
+          new VpcSecurityGroupIngressRule(this, `targets-from-nlb-${port}`, {
+            provider: props.provider,
+            securityGroupId: props.targets.securityGroupId,
+            referencedSecurityGroupId: this.securityGroup.securityGroupId,
+            ipProtocol: "tcp",
+            fromPort: port,
+            toPort: port,
+            description: `${props.name}: traffic and health checks from the NLB`,
+          }),
+          tfName(props.name, "targets-from-nlb", port),
+        );
+      }
+    }
+    this.targetGroups = targetGroups;
+
+    this.listeners = props.listeners.map((l) =>
+      named(
+        new LbListener(this, `listener-${l.port}`, {
+          provider: props.provider,
+          loadBalancerArn: this.loadBalancer.arn,
+          port: l.port,
+          protocol: "TCP",
+          defaultAction: [{ type: "forward", targetGroupArn: targetGroups.get(l.targetPort ?? l.port)!.arn }],
+        }),
+        props.name,
+        l.port,
+      ),
+    );
+  }
+}
