@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
 import { TerraformProvider } from "cdktf";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
-import { VpcEndpointServiceAllowedPrincipal } from "@cdktf/provider-aws/lib/vpc-endpoint-service-allowed-principal";
 import { named } from "./naming";
 
 export interface EndpointServiceProps {
@@ -22,9 +21,14 @@ export interface EndpointServiceProps {
 
 /**
  * A VPC endpoint service (PrivateLink) in front of Network Load Balancers: acceptance required by
- * default, principals managed one resource each (never the inline list, so that no two mechanisms fight
- * over the set: terraform-provider-aws #30873, PaloAlto vmseries PR #243), supported regions for
- * cross-region consumers, and the domain-verification record the owner must publish for a private DNS name.
+ * default, supported regions for cross-region consumers, and the domain-verification record the owner
+ * must publish for a private DNS name.
+ *
+ * Principals are the service's inline `allowed_principals` set: this stack owns the complete list, so a
+ * principal added out of band is removed on the next apply. Never combine it with
+ * `aws_vpc_endpoint_service_allowed_principal` resources on the same service (the two fight over the set;
+ * PaloAlto vmseries PR #243). The separate resource also reads back by service-permission id, which
+ * emulators such as moto do not return (and terraform-provider-aws #30873).
  */
 export class EndpointService extends Construct {
   readonly service: VpcEndpointService;
@@ -48,6 +52,7 @@ export class EndpointService extends Construct {
         acceptanceRequired: props.acceptanceRequired ?? true,
         networkLoadBalancerArns: [...props.networkLoadBalancerArns],
         supportedRegions: [...this.supportedRegions],
+        allowedPrincipals: [...props.allowedPrincipals],
         privateDnsName: props.privateDnsName,
         tags: { Name: props.name },
       }),
@@ -55,18 +60,6 @@ export class EndpointService extends Construct {
     );
     this.serviceId = this.service.id;
     this.serviceName = this.service.serviceName;
-
-    for (const principal of props.allowedPrincipals) {
-      named(
-        new VpcEndpointServiceAllowedPrincipal(this, `principal-${principal}`, {
-          provider: props.provider,
-          vpcEndpointServiceId: this.service.id,
-          principalArn: principal,
-        }),
-        props.name,
-        principal === "*" ? "anyone" : principal.replace(/^arn:[^:]+:iam::/, ""),
-      );
-    }
 
     if (props.privateDnsName) {
       const config = this.service.privateDnsNameConfiguration.get(0);

@@ -213,3 +213,34 @@ export async function validateDirs(env: TerraformEnv, dirs: readonly string[], c
   await Promise.all(Array.from({ length: Math.min(concurrency, dirs.length) }, worker));
   return results;
 }
+
+/** `terraform init` (with the stack's backend) then `terraform apply` or `destroy`, auto-approved. */
+export async function applyStack(env: TerraformEnv, dir: string, action: "apply" | "destroy", extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+  const init = await runTerraformAsync(env, dir, ["init", "-input=false", "-no-color"], extraEnv);
+  if (init.status !== 0) return init;
+  const args = action === "apply" ? ["apply", "-auto-approve", "-input=false", "-no-color"] : ["destroy", "-auto-approve", "-input=false", "-no-color"];
+  return runTerraformAsync(env, dir, args, extraEnv);
+}
+
+/**
+ * Attributes a fresh `terraform plan` would change, per resource address (empty when the stack has no
+ * drift). Uses a saved plan and `terraform show -json`.
+ */
+export async function plannedChanges(env: TerraformEnv, dir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Record<string, string[]>> {
+  const plan = await runTerraformAsync(env, dir, ["plan", "-input=false", "-no-color", "-out=drift.tfplan"], extraEnv);
+  if (plan.status !== 0) throw new Error(`terraform plan failed in ${dir}:\n${plan.stderr || plan.stdout}`);
+  const show = await runTerraformAsync(env, dir, ["show", "-json", "drift.tfplan"], extraEnv);
+  fs.rmSync(path.join(dir, "drift.tfplan"), { force: true });
+  const changes: Record<string, string[]> = {};
+  for (const change of JSON.parse(show.stdout).resource_changes ?? []) {
+    const actions: string[] = change.change.actions;
+    if (actions.length === 1 && (actions[0] === "no-op" || actions[0] === "read")) continue;
+    const before = change.change.before ?? {};
+    const after = change.change.after ?? {};
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+      (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) && !(k in (change.change.after_unknown ?? {})),
+    );
+    changes[change.address] = actions.includes("create") || actions.includes("delete") ? [actions.join("+")] : keys.sort();
+  }
+  return changes;
+}
