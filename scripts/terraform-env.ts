@@ -240,7 +240,9 @@ export async function plannedChanges(env: TerraformEnv, dir: string, extraEnv: N
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
       (k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]) && !(k in (change.change.after_unknown ?? {})),
     );
-    changes[change.address] = actions.includes("create") || actions.includes("delete") ? [actions.join("+")] : keys.sort();
+    changes[change.address] = actions.includes("create") || actions.includes("delete")
+      ? [actions.join("+"), ...(change.change.replace_paths ?? []).map((p: string[]) => `replace:${p.join(".")}`)]
+      : keys.sort();
   }
   return changes;
 }

@@ -7,6 +7,7 @@
  * resource itself is covered by the synth tests (provider alias, service and endpoint ids), by
  * `terraform validate`, and by `npm run e2e`, whose gap proxy implements the call in front of moto.
  */
+import * as fs from "fs";
 import * as path from "path";
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
@@ -129,6 +130,20 @@ describe("PrivateLink on moto", () => {
       `accept_command = "aws ec2 accept-vpc-endpoint-connections --region ${REGION} --service-id ${config.ServiceId} --vpc-endpoint-ids ${endpoint.VpcEndpointId}"`,
     );
     expect(await plannedChanges(env, dir("consumer-orders-tokyo"), terraformVars())).toEqual({});
+
+    // service_region cannot be modified: setting it on an existing endpoint plans a replacement.
+    const file = path.join(dir("consumer-orders-tokyo"), "cdk.tf.json");
+    const original = fs.readFileSync(file, "utf8");
+    const stack = JSON.parse(original);
+    stack.resource.aws_vpc_endpoint["orders-tokyo"].service_region = "us-east-1";
+    fs.writeFileSync(file, JSON.stringify(stack));
+    try {
+      expect(await plannedChanges(env, dir("consumer-orders-tokyo"), terraformVars())).toEqual({
+        "aws_vpc_endpoint.orders-tokyo": ["delete+create", "replace:service_region"],
+      });
+    } finally {
+      fs.writeFileSync(file, original);
+    }
   }, 300_000);
 
   it("destroys both stacks, consumer first, and leaves nothing managed behind", async () => {
