@@ -5,4 +5,7 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   transform: { "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }] },
   testTimeout: 120000,
+  // The emulator tests spend most of their time in the AWS provider's fixed waits (30 s before polling
+  // zones, records, load balancers), not on the CPU: more workers than cores overlaps them.
+  maxWorkers: 4,
 };

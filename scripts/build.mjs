@@ -30,7 +30,10 @@ await build({
 });
 
 // Self-contained tools: everything (AWS SDK included) in one file, runnable with plain `node`.
-const bundles = [{ source: "scripts/phz-handshake.ts", outfile: "dist/assets/phz-handshake.cjs" }];
+const bundles = [
+  { source: "scripts/phz-handshake.ts", outfile: "dist/assets/phz-handshake.cjs" },
+  { source: "scripts/onprem-dns.ts", outfile: "dist/assets/onprem-dns.cjs" },
+];
 for (const entry of bundles) {
   await build({
     absWorkingDir: root,

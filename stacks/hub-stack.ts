@@ -2,8 +2,18 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { CentralizedEndpoint } from "../modules/centralized-endpoint";
 import { IngressSecurityGroup } from "../modules/ingress-security-group";
+import { ResolverInboundEndpoint } from "../modules/resolver-inbound";
 import { HubModel, TopologyModel, hubClientCidrs } from "../topology/model";
 import { PrivateLinkStack } from "./base-stack";
+
+/**
+ * The URL a client passes as `--endpoint-url` when it resolves public DNS: the endpoint's regional
+ * name, which resolves publicly to the endpoint's private IPs. S3's regional name is a wildcard
+ * (`*.vpce-...`): clients use the `bucket.vpce-...` form.
+ */
+function endpointUrl(service: string, regionalDnsName: string): string {
+  return service === "s3" ? `https://bucket.\${replace(${regionalDnsName}, "*.", "")}` : `https://${regionalDnsName}`;
+}
 
 /** A zone of the hub, as spoke stacks see it. */
 export interface HubZone {
@@ -21,6 +31,7 @@ export class HubStack extends PrivateLinkStack {
   readonly hub: HubModel;
   readonly endpoints: ReadonlyMap<string, CentralizedEndpoint>;
   readonly zones: readonly HubZone[];
+  readonly resolver?: ResolverInboundEndpoint;
 
   constructor(scope: Construct, model: TopologyModel, hub: HubModel) {
     super(scope, hub.stackName, model);
@@ -69,5 +80,24 @@ export class HubStack extends PrivateLinkStack {
       value: Object.fromEntries([...endpoints].map(([service, e]) => [service, e.regionalDnsName])),
     });
     new TerraformOutput(this, "endpoint_security_group_id", { value: securityGroup.securityGroupId });
+    new TerraformOutput(this, "endpoint_urls", {
+      description: "--endpoint-url for clients that resolve public DNS instead of the hub's zones (seed 001); S3 takes the bucket-style name.",
+      value: Object.fromEntries([...endpoints].map(([service, e]) => [service, endpointUrl(service, e.regionalDnsName)])),
+    });
+
+    const onPremCidrs = [...new Set(hub.onPrem.flatMap((o) => o.cidrs))];
+    if (onPremCidrs.length > 0) {
+      this.resolver = new ResolverInboundEndpoint(this, "resolver", {
+        provider,
+        name: hub.name,
+        vpcId: hub.vpc.vpcId,
+        addresses: hub.resolver.addresses.map((a) => ({ subnetId: a.subnet.id, availabilityZone: a.subnet.az, ip: a.ip })),
+        sourceCidrs: onPremCidrs,
+      });
+      new TerraformOutput(this, "resolver_inbound_ips", {
+        description: "Addresses on-premises DNS forwards the hub's zone names to (npx onprem-dns renders the forwarder configuration).",
+        value: this.resolver.ips,
+      });
+    }
   }
 }

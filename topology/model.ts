@@ -3,7 +3,7 @@
  * Stacks read only this; it is built from a topology that passed `schema.ts` and `rules.ts`.
  */
 import { awsServiceName, parseConsumedAwsService, parseServiceName, partitionOf, planServiceDns, ServiceDnsPlan } from "../modules/service-catalog";
-import { BackendSpec, HubServiceSpec, TargetSpec, Topology } from "./schema";
+import { BackendSpec, HubServiceSpec, ResolverSpec, TargetSpec, Topology } from "./schema";
 
 export interface AccountModel {
   readonly name: string;
@@ -38,6 +38,15 @@ export interface HubModel {
   readonly extraClientCidrs: readonly string[];
   readonly spokes: SpokeModel[];
   readonly onPrem: OnPremModel[];
+  /** Resolver inbound endpoint settings; created only when on-prem networks use the hub. */
+  readonly resolver: ResolverModel;
+}
+
+export interface ResolverModel {
+  /** One address per entry: pinned `ip`, or assigned by AWS in `subnet`. */
+  readonly addresses: ReadonlyArray<{ readonly subnet: SubnetModel; readonly ip?: string }>;
+  /** The addresses are fixed in the topology (forwarders can be configured before any apply). */
+  readonly pinned: boolean;
 }
 
 export interface SpokeModel {
@@ -140,6 +149,21 @@ export function hubClientCidrs(hub: HubModel): string[] {
   return [...new Set(cidrs)];
 }
 
+/**
+ * Resolver addresses: the pinned ones, else one AWS-assigned address in the first subnet of each
+ * availability zone of `resolver.subnets` (default: the hub's subnets), up to six (AWS's limit).
+ */
+function resolverOf(vpc: VpcModel, hubSubnets: readonly SubnetModel[], spec: ResolverSpec | undefined): ResolverModel {
+  const subnet = (id: string) => vpc.subnets.find((s) => s.id === id)!;
+  if (spec?.ipAddresses) {
+    return { addresses: spec.ipAddresses.map((a) => ({ subnet: subnet(a.subnet), ip: a.ip })), pinned: true };
+  }
+  const candidates = spec?.subnets ? spec.subnets.map(subnet) : hubSubnets;
+  const firstPerAz = new Map<string, SubnetModel>();
+  for (const s of candidates) if (!firstPerAz.has(s.az)) firstPerAz.set(s.az, s);
+  return { addresses: [...firstPerAz.values()].slice(0, 6).map((s) => ({ subnet: s })), pinned: false };
+}
+
 /** Builds the model; assumes the topology is valid (see `load.ts`). */
 export function buildModel(topology: Topology): TopologyModel {
   const accounts = new Map<string, AccountModel>(
@@ -164,11 +188,13 @@ export function buildModel(topology: Topology): TopologyModel {
 
   const hubs: HubModel[] = Object.entries(topology.hubs ?? {}).map(([name, h]) => {
     const vpc = vpcs.get(h.vpc)!;
+    const hubSubnets = pickSubnets(vpc, h.subnets);
     return {
       name,
       stackName: stackNames.hub(name),
       vpc,
-      subnets: pickSubnets(vpc, h.subnets),
+      subnets: hubSubnets,
+      resolver: resolverOf(vpc, hubSubnets, h.resolver),
       services: h.services.map((entry) => {
         const spec = serviceSpec(entry);
         const parsed = parseServiceName(spec.name, vpc.region);

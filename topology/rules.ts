@@ -3,7 +3,7 @@
  * (the schema) failed, so every rule reads its input defensively and skips what it cannot read:
  * the user gets every problem of the file in one run.
  */
-import { Cidr, cidrOrUndefined, contains, overlaps, parseCidr } from "../modules/cidr";
+import { Cidr, cidrOrUndefined, contains, containsAddress, isAwsReservedAddress, overlaps, parseCidr, parseIpv4 } from "../modules/cidr";
 import { Problem } from "./problems";
 import { KNOWN_REGIONS, closest } from "./regions";
 import {
@@ -312,8 +312,64 @@ function checkHubs(doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>): void 
         }
       }
     });
+    checkResolver(doc, out, name, hub, vpc);
     listOf(hub.allowedCidrs).forEach((value, index) => checkClientCidr(out, [...base, "allowedCidrs", index], value));
     listOf(hub.allowedCidrs).forEach((value, index) => checkCidrSyntax(out, [...base, "allowedCidrs", index], value));
+  }
+}
+
+/** The Resolver inbound endpoint of a hub: at least two addresses in two AZs, valid pinned IPs. */
+function checkResolver(doc: Raw, out: ProblemList, hubName: string, hub: Raw, vpc: RawVpc | undefined): void {
+  const base: Path = ["hubs", hubName, "resolver"];
+  const resolver = isObject(hub.resolver) ? hub.resolver : undefined;
+  const hubs = declared(doc, "hubs");
+  const targets = entriesOf(doc.onPrem).map(([, o]) => str(o.hub) ?? defaultHub(doc));
+  const served = targets.includes(hubName);
+  // An on-prem network whose hub is missing or unknown is reported on its own; do not cascade.
+  const unresolved = targets.some((t) => t === undefined || !hubs.has(t));
+  if (resolver && !served && !unresolved) {
+    out.add(base, "is configured, but no on-prem network uses this hub: the resolver would admit DNS from nobody", "declare the on-prem networks under onPrem (their CIDRs are the sources the resolver admits), or remove resolver");
+  }
+  if (!vpc) return;
+  if (resolver?.subnets !== undefined && resolver.ipAddresses !== undefined) {
+    out.add(base, "sets both subnets and ipAddresses", "pin ipAddresses (recommended) or let AWS assign addresses in subnets, not both");
+  }
+  if (resolver?.subnets !== undefined) checkSubnetRefs(out, [...base, "subnets"], resolver.subnets, vpc);
+  const azs = new Set<string>();
+  if (resolver?.ipAddresses !== undefined) {
+    const seen = new Map<string, number>();
+    listOf(resolver.ipAddresses).forEach((entry, index) => {
+      if (!isObject(entry)) return;
+      const path: Path = [...base, "ipAddresses", index];
+      const subnetId = str(entry.subnet);
+      const ip = str(entry.ip);
+      const subnet = subnetId ? vpc.subnets.get(subnetId) : undefined;
+      if (subnetId && !subnet) {
+        out.add([...path, "subnet"], `${subnetId} is not a subnet of hub VPC "${vpc.name}"`, `use one of: ${[...vpc.subnets.keys()].join(", ")}`);
+        return;
+      }
+      if (subnet?.az) azs.add(subnet.az);
+      const address = parseIpv4(ip);
+      if (!subnet?.cidr || address === undefined) return;
+      if (!containsAddress(subnet.cidr, address)) {
+        out.add([...path, "ip"], `${ip} is outside its subnet ${subnetId} (${subnet.cidr.text})`, `pick an address of ${subnet.cidr.text}`);
+      } else if (isAwsReservedAddress(subnet.cidr, address)) {
+        out.add([...path, "ip"], `${ip} is reserved by AWS (the first four addresses and the last one of ${subnet.cidr.text})`, "pick another address of the subnet");
+      }
+      const previous = seen.get(ip!);
+      if (previous !== undefined) out.add([...path, "ip"], `${ip} is already pinned at ipAddresses[${previous}]`, "each address once");
+      seen.set(ip!, index);
+    });
+  } else {
+    for (const az of azsOf(resolver?.subnets ?? hub.subnets, vpc)) azs.add(az);
+  }
+  const tooFew = resolver?.ipAddresses !== undefined && listOf(resolver.ipAddresses).length < 2; // the schema says so already
+  if (served && !tooFew && azs.size > 0 && azs.size < 2) {
+    out.add(
+      resolver?.ipAddresses !== undefined ? [...base, "ipAddresses"] : resolver?.subnets !== undefined ? [...base, "subnets"] : ["hubs", hubName, "subnets"],
+      `the resolver inbound endpoint would have addresses in one availability zone (${[...azs].join(", ")}): on-prem DNS stops when it fails`,
+      "use addresses in at least two availability zones",
+    );
   }
 }
 

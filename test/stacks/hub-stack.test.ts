@@ -57,7 +57,9 @@ describe("hub stack", () => {
   });
 
   it("allows 443 only from the hub VPC, its spokes and on-prem, with no egress", () => {
-    const rules = Object.values<any>(resources(hub, "aws_vpc_security_group_ingress_rule"));
+    const rules = Object.values<any>(resources(hub, "aws_vpc_security_group_ingress_rule")).filter(
+      (r) => r.security_group_id === "${aws_security_group.tokyo-hub-endpoints.id}",
+    );
     expect(rules.map((r) => [r.ip_protocol, r.from_port, r.to_port, r.cidr_ipv4]).sort()).toEqual([
       ["tcp", 443, 443, "10.0.0.0/16"],
       ["tcp", 443, 443, "10.1.0.0/16"],
@@ -138,5 +140,67 @@ describe("hub stack", () => {
     expect(s3.terraform.backend).toEqual({
       s3: { bucket: "acme-tf-state", key: "network/privatelink/hub-tokyo.tfstate", region: "ap-northeast-1", encrypt: true, use_lockfile: true },
     });
+  });
+});
+
+describe("hub stack: hybrid DNS", () => {
+  let hub: any;
+  beforeAll(() => {
+    hub = synth(exampleDoc(), { hcl: false }).json["hub-tokyo"];
+  });
+
+  it("creates an inbound Resolver endpoint with the pinned addresses in two AZs", () => {
+    expect(resources(hub, "aws_route53_resolver_endpoint")["tokyo_inbound"]).toEqual(
+      expect.objectContaining({
+        direction: "INBOUND",
+        provider: "aws.network_hub_ap_northeast_1",
+        security_group_ids: ["${aws_security_group.tokyo-resolver-inbound.id}"],
+        ip_address: [
+          { subnet_id: "subnet-0a1b2c3d4e5f60011", ip: "10.0.1.53" },
+          { subnet_id: "subnet-0a1b2c3d4e5f60012", ip: "10.0.2.53" },
+        ],
+      }),
+    );
+  });
+
+  it("admits DNS on TCP and UDP 53 only from the on-prem CIDRs", () => {
+    const rules = Object.values<any>(resources(hub, "aws_vpc_security_group_ingress_rule")).filter(
+      (r) => r.security_group_id === "${aws_security_group.tokyo-resolver-inbound.id}",
+    );
+    expect(rules.map((r) => [r.ip_protocol, r.from_port, r.to_port, r.cidr_ipv4]).sort()).toEqual([
+      ["tcp", 53, 53, "192.168.0.0/16"],
+      ["udp", 53, 53, "192.168.0.0/16"],
+    ]);
+  });
+
+  it("outputs the inbound IPs and, per service, the --endpoint-url (bucket form for S3)", () => {
+    expect(hub.output.resolver_inbound_ips.value).toBe("${sort([for address in aws_route53_resolver_endpoint.tokyo_inbound.ip_address : address.ip])}");
+    expect(hub.output.endpoint_urls.value).toEqual({
+      ssm: "https://${aws_vpc_endpoint.ssm.dns_entry[0].dns_name}",
+      ssmmessages: "https://${aws_vpc_endpoint.ssmmessages.dns_entry[0].dns_name}",
+      ec2messages: "https://${aws_vpc_endpoint.ec2messages.dns_entry[0].dns_name}",
+      s3: 'https://bucket.${replace(aws_vpc_endpoint.s3.dns_entry[0].dns_name, "*.", "")}',
+    });
+  });
+
+  it("lets AWS assign one address per AZ when none is pinned", () => {
+    const doc = exampleDoc();
+    delete doc.hubs.tokyo.resolver;
+    const assigned = synth(doc, { hcl: false }).json["hub-tokyo"];
+    expect(resources(assigned, "aws_route53_resolver_endpoint")["tokyo_inbound"].ip_address).toEqual([
+      { subnet_id: "subnet-0a1b2c3d4e5f60011" },
+      { subnet_id: "subnet-0a1b2c3d4e5f60012" },
+    ]);
+  });
+
+  it("creates no resolver without on-prem networks", () => {
+    const doc = exampleDoc();
+    delete doc.onPrem;
+    delete doc.hubs.tokyo.resolver;
+    const plain = synth(doc, { hcl: false }).json["hub-tokyo"];
+    expect(resources(plain, "aws_route53_resolver_endpoint")).toEqual({});
+    expect(plain.output).not.toHaveProperty("resolver_inbound_ips");
+    const rules = Object.values<any>(resources(plain, "aws_vpc_security_group_ingress_rule"));
+    expect(rules.map((r) => r.cidr_ipv4).sort()).toEqual(["10.0.0.0/16", "10.1.0.0/16", "10.2.0.0/16"]);
   });
 });
