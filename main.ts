@@ -1,7 +1,7 @@
 /**
  * The CDKTF app: reads the topology named by $TOPOLOGY (default: the bundled example), validates it
  * and synthesizes one Terraform stack per role. Invalid input: every problem is printed and nothing
- * is written.
+ * is written. $TARGET_ENDPOINT points every stack at a local AWS API emulator instead of AWS.
  */
 import { loadTopologyFile } from "./topology/load";
 import { TopologyError } from "./topology/problems";
@@ -13,7 +13,7 @@ function main(): void {
   const started = process.hrtime.bigint();
   const file = process.env.TOPOLOGY || DEFAULT_TOPOLOGY;
   try {
-    const { model } = loadTopologyFile(file);
+    const { model } = loadTopologyFile(file, { targetEndpoint: process.env.TARGET_ENDPOINT || undefined });
     const result = synthesize(model);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const resources = result.stacks.reduce((n, s) => n + s.resources, 0);

@@ -25,7 +25,7 @@ export interface FixtureVpc {
   readonly subnets: Array<{ id: string; az: string; cidr: string }>;
 }
 
-/** A VPC with one subnet per `/24` of `subnets` (zone suffix + CIDR). */
+/** A VPC and its subnets; `az` is a zone name (ap-northeast-1a) or just its letter (a). */
 export async function createVpc(
   endpoint: string,
   credentials: EmulatorCredentials,
@@ -37,8 +37,9 @@ export async function createVpc(
   const vpc = (await ec2.send(new CreateVpcCommand({ CidrBlock: cidr }))).Vpc!;
   const created = [];
   for (const s of subnets) {
-    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: s.cidr, AvailabilityZone: `${region}${s.az}` }))).Subnet!;
-    created.push({ id: subnet.SubnetId!, az: `${region}${s.az}`, cidr: s.cidr });
+    const az = s.az.length === 1 ? `${region}${s.az}` : s.az;
+    const subnet = (await ec2.send(new CreateSubnetCommand({ VpcId: vpc.VpcId, CidrBlock: s.cidr, AvailabilityZone: az }))).Subnet!;
+    created.push({ id: subnet.SubnetId!, az, cidr: s.cidr });
   }
   return { vpcId: vpc.VpcId!, cidr, subnets: created };
 }

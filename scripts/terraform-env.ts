@@ -214,11 +214,14 @@ export async function validateDirs(env: TerraformEnv, dirs: readonly string[], c
   return results;
 }
 
-/** `terraform init` (with the stack's backend) then `terraform apply` or `destroy`, auto-approved. */
+/** `terraform init` (with the stack's backend, unless done already) then `apply` or `destroy`, auto-approved. */
 export async function applyStack(env: TerraformEnv, dir: string, action: "apply" | "destroy", extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  const init = await runTerraformAsync(env, dir, ["init", "-input=false", "-no-color"], extraEnv);
-  if (init.status !== 0) return init;
-  const args = action === "apply" ? ["apply", "-auto-approve", "-input=false", "-no-color"] : ["destroy", "-auto-approve", "-input=false", "-no-color"];
+  if (!fs.existsSync(path.join(dir, ".terraform", "terraform.tfstate"))) {
+    const init = await runTerraformAsync(env, dir, ["init", "-input=false", "-no-color"], extraEnv);
+    if (init.status !== 0) return init;
+  }
+  // A destroy right after a verified plan need not refresh every resource first.
+  const args = action === "apply" ? ["apply", "-auto-approve", "-input=false", "-no-color"] : ["destroy", "-auto-approve", "-input=false", "-no-color", "-refresh=false"];
   return runTerraformAsync(env, dir, args, extraEnv);
 }
 
@@ -226,9 +229,13 @@ export async function applyStack(env: TerraformEnv, dir: string, action: "apply"
  * Attributes a fresh `terraform plan` would change, per resource address (empty when the stack has no
  * drift). Uses a saved plan and `terraform show -json`.
  */
-export async function plannedChanges(env: TerraformEnv, dir: string, extraEnv: NodeJS.ProcessEnv = {}): Promise<Record<string, string[]>> {
-  const plan = await runTerraformAsync(env, dir, ["plan", "-input=false", "-no-color", "-out=drift.tfplan"], extraEnv);
-  if (plan.status !== 0) throw new Error(`terraform plan failed in ${dir}:\n${plan.stderr || plan.stdout}`);
+export async function plannedChanges(env: TerraformEnv, dir: string, extraEnv: NodeJS.ProcessEnv = {}, extraArgs: string[] = []): Promise<Record<string, string[]>> {
+  const plan = await runTerraformAsync(env, dir, ["plan", "-input=false", "-no-color", "-detailed-exitcode", "-out=drift.tfplan", ...extraArgs], extraEnv);
+  if (plan.status === 0) {
+    fs.rmSync(path.join(dir, "drift.tfplan"), { force: true });
+    return {};
+  }
+  if (plan.status !== 2) throw new Error(`terraform plan failed in ${dir}:\n${plan.stderr || plan.stdout}`);
   const show = await runTerraformAsync(env, dir, ["show", "-json", "drift.tfplan"], extraEnv);
   fs.rmSync(path.join(dir, "drift.tfplan"), { force: true });
   const changes: Record<string, string[]> = {};

@@ -17,19 +17,27 @@ export interface LoadedTopology {
   readonly model: TopologyModel;
 }
 
+export interface LoadOptions {
+  /**
+   * Deploy to a local AWS API emulator at this URL instead of AWS, whatever the file says
+   * (`target: { kind: local, endpoint }`).
+   */
+  readonly targetEndpoint?: string;
+}
+
 /** Reads and validates a topology file. */
-export function loadTopologyFile(file: string): LoadedTopology {
+export function loadTopologyFile(file: string, options: LoadOptions = {}): LoadedTopology {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
   } catch (error) {
     throw new TopologyError(file, [{ path: [], message: `cannot be read: ${(error as Error).message}`, fix: "check the TOPOLOGY path" }]);
   }
-  return loadTopologyText(text, file);
+  return loadTopologyText(text, file, options);
 }
 
 /** Validates topology text (YAML or JSON); `source` names it in messages. */
-export function loadTopologyText(text: string, source = "topology"): LoadedTopology {
+export function loadTopologyText(text: string, source = "topology", options: LoadOptions = {}): LoadedTopology {
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
@@ -44,6 +52,9 @@ export function loadTopologyText(text: string, source = "topology"): LoadedTopol
     );
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  if (options.targetEndpoint !== undefined && typeof raw === "object" && raw !== null) {
+    (raw as Record<string, unknown>).target = { kind: "local", endpoint: options.targetEndpoint };
+  }
   const problems = validateDocument(raw);
   if (problems.length > 0) {
     const located = problems.map((p) => ({ ...p, line: lineOf(doc, lineCounter, p.path) }));
@@ -190,7 +201,7 @@ function discriminatorValues(path: ReadonlyArray<string | number>): string[] {
 /** 1-based line of the node at `path` (of the key itself for mapping entries), or of its nearest ancestor. */
 function lineOf(doc: Document, lineCounter: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
   let node: unknown = doc.contents;
-  let offset = (node as Node | null)?.range?.[0];
+  let offset: number | undefined;
   for (const part of path) {
     if (isMap(node)) {
       const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === part);
@@ -204,5 +215,8 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: ReadonlyArray<str
       break;
     }
   }
+  // No line when not even the first key is in the file (a value injected by an option).
+  if (offset === undefined && path.length > 0) return undefined;
+  offset ??= (doc.contents as Node | null)?.range?.[0];
   return offset === undefined ? undefined : lineCounter.linePos(offset).line;
 }

@@ -1,0 +1,408 @@
+/**
+ * `npm run e2e`: deploys the bundled example to a local AWS emulator and takes it down again.
+ *
+ * 1. starts moto_server on a free loopback port, and the gap proxy in front of it
+ *    (scripts/moto-gap-proxy.ts: what moto lacks, done openly);
+ * 2. creates the example's VPCs, subnets and service targets in moto, in each account and region;
+ * 3. synthesizes the example with those ids and the local target;
+ * 4. deploys every stack in dependency order (independent stacks in parallel), with terraform and the
+ *    offline provider mirror; the spoke stacks run the real handshake script;
+ * 5. checks through AWS SDK calls, in the right accounts, what the seeds describe;
+ * 6. destroys every stack in reverse order and checks that nothing managed is left;
+ * 7. stops the emulator whatever happens.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { parse as parseYaml } from "yaml";
+import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetHealthCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DescribeSecurityGroupRulesCommand,
+  DescribeVpcEndpointConnectionsCommand,
+  DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeVpcEndpointServicePermissionsCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+} from "@aws-sdk/client-ec2";
+import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { ListResolverEndpointIpAddressesCommand, ListResolverEndpointsCommand, Route53ResolverClient } from "@aws-sdk/client-route53resolver";
+import { loadTopologyText } from "../topology/load";
+import { projectRoot } from "../synth/assets";
+import { synthesize } from "../synth/synthesize";
+import { accountCredentials, createTargets, createVpc, EmulatorCredentials } from "./emulator-fixtures";
+import { MotoGapProxy } from "./moto-gap-proxy";
+import { startMoto, Moto } from "./moto";
+import { main as onpremDns } from "./onprem-dns";
+import { applyStack, plannedChanges, runTerraformAsync, terraformEnv, TerraformEnv } from "./terraform-env";
+
+const EXAMPLE = path.join(projectRoot(), "examples", "topology.yaml");
+
+interface Check {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export class Report {
+  readonly checks: Check[] = [];
+  readonly timings: Array<[string, number]> = [];
+  private readonly started = Date.now();
+
+  constructor(readonly log: (line: string) => void = (line) => console.log(line)) {}
+
+  check(name: string, ok: boolean, detail: string): void {
+    this.checks.push({ name, ok, detail });
+    this.log(`${ok ? "  ok  " : "  FAIL"} ${name}${detail ? `: ${detail}` : ""}`);
+  }
+  equal(name: string, actual: unknown, expected: unknown): void {
+    const a = JSON.stringify(actual);
+    const e = JSON.stringify(expected);
+    this.check(name, a === e, a === e ? a : `expected ${e}, got ${a}`);
+  }
+  async timed<T>(label: string, run: () => Promise<T>): Promise<T> {
+    const t = Date.now();
+    try {
+      return await run();
+    } finally {
+      this.timings.push([label, (Date.now() - t) / 1000]);
+    }
+  }
+  get failed(): Check[] {
+    return this.checks.filter((c) => !c.ok);
+  }
+  get seconds(): number {
+    return (Date.now() - this.started) / 1000;
+  }
+}
+
+type Doc = Record<string, any>;
+
+/** Stack dependencies from the synth manifest. */
+export type Dependencies = ReadonlyMap<string, readonly string[]>;
+
+export function dependenciesOf(manifest: { stacks: Record<string, { dependencies?: string[] }> }): Dependencies {
+  return new Map(Object.entries(manifest.stacks).map(([name, s]) => [name, s.dependencies ?? []]));
+}
+
+/**
+ * Runs `run` on every stack, each as soon as the stacks it waits for are done: for an apply, its
+ * dependencies; for a destroy, the stacks that depend on it. A failure stops what waits for it.
+ */
+export async function schedule(deps: Dependencies, order: "apply" | "destroy", run: (stack: string) => Promise<boolean>): Promise<boolean> {
+  const waitsFor = new Map<string, string[]>(
+    [...deps.keys()].map((stack) => [stack, order === "apply" ? [...deps.get(stack)!] : [...deps].filter(([, d]) => d.includes(stack)).map(([s]) => s)]),
+  );
+  for (const [stack, waits] of waitsFor) {
+    for (const w of waits) if (!deps.has(w)) throw new Error(`${stack} depends on unknown stack ${w}`);
+  }
+  const outcome = new Map<string, Promise<boolean>>();
+  const visiting = new Set<string>();
+  const start = (stack: string): Promise<boolean> => {
+    const existing = outcome.get(stack);
+    if (existing) return existing;
+    if (visiting.has(stack)) throw new Error(`dependency cycle through ${stack}`);
+    visiting.add(stack);
+    const promise = Promise.all(waitsFor.get(stack)!.map(start)).then((ok) => (ok.every(Boolean) ? run(stack) : false));
+    outcome.set(stack, promise);
+    return promise;
+  };
+  const results = await Promise.all([...deps.keys()].map(start));
+  return results.every(Boolean);
+}
+
+/** Builds the example's network in the emulator and returns the example rewritten with its ids. */
+async function prepareTopology(endpoint: string, emulatorUrl: string, workdir: string, creds: (account: string) => Promise<EmulatorCredentials>): Promise<Doc> {
+  const doc: Doc = parseYaml(fs.readFileSync(EXAMPLE, "utf8"));
+  const ids = new Map<string, string>();
+  for (const vpc of Object.values<any>(doc.vpcs)) {
+    const account = doc.accounts[vpc.account].id;
+    const created = await createVpc(emulatorUrl, await creds(account), vpc.region, vpc.cidr, vpc.subnets.map((s: any) => ({ az: s.az, cidr: s.cidr })));
+    ids.set(vpc.vpcId, created.vpcId);
+    vpc.subnets.forEach((s: any, i: number) => ids.set(s.id, created.subnets[i].id));
+  }
+  for (const service of Object.values<any>(doc.privateLink ?? {})) {
+    const provider = service.provider;
+    if (!provider) continue;
+    const vpc = doc.vpcs[provider.vpc];
+    const made = await createTargets(emulatorUrl, await creds(doc.accounts[vpc.account].id), vpc.region, { vpcId: ids.get(vpc.vpcId)!, cidr: vpc.cidr, subnets: [{ id: ids.get(vpc.subnets[0].id)!, az: vpc.subnets[0].az, cidr: vpc.subnets[0].cidr }] }, provider.targets.ids.length);
+    provider.targets.ids.forEach((id: string, i: number) => ids.set(id, made.instanceIds[i]));
+    ids.set(provider.targets.securityGroupId, made.securityGroupId);
+  }
+  const text = JSON.stringify(doc).replace(/"((?:vpc|subnet|sg|i)-[0-9a-f]+)"/g, (whole, id: string) => (ids.has(id) ? JSON.stringify(ids.get(id)) : whole));
+  const rewritten = JSON.parse(text);
+  rewritten.target = { kind: "local", endpoint };
+  rewritten.backend = { kind: "local", directory: path.join(path.relative(process.cwd(), workdir), "state") };
+  return rewritten;
+}
+
+/** Fixed dummy credentials for terraform; the emulator tells accounts apart by the roles assumed. */
+const TERRAFORM_VARS = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
+
+/** Applies (or destroys) every stack, in dependency order, independent stacks in parallel. */
+async function runStacks(env: TerraformEnv, outdir: string, deps: Dependencies, action: "apply" | "destroy", report: Report, logDir: string): Promise<boolean> {
+  return schedule(deps, action, async (stack) => {
+    const result = await report.timed(`${action} ${stack}`, () => applyStack(env, path.join(outdir, "stacks", stack), action, TERRAFORM_VARS));
+    fs.writeFileSync(path.join(logDir, `${action}-${stack}.log`), `${result.stdout}\n${result.stderr}`);
+    report.check(`terraform ${action} ${stack}`, result.status === 0, result.status === 0 ? "" : lastLines(result.stderr || result.stdout));
+    return result.status === 0;
+  });
+}
+
+function lastLines(text: string, n = 12): string {
+  return text.trim().split("\n").slice(-n).join("\n        ");
+}
+
+async function checkDeployed(doc: Doc, url: string, creds: (account: string) => Promise<EmulatorCredentials>, proxy: MotoGapProxy, report: Report, logDir: string): Promise<void> {
+  const account = (name: string) => doc.accounts[name].id as string;
+  const hubVpc = doc.vpcs[doc.hubs.tokyo.vpc];
+  const hubCreds = await creds(account(hubVpc.account));
+  const ec2Hub = new EC2Client({ region: hubVpc.region, endpoint: url, credentials: hubCreds });
+
+  // Hub: endpoints with private DNS off.
+  const endpoints = (await ec2Hub.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [hubVpc.vpcId] }] }))).VpcEndpoints!;
+  report.equal(
+    "hub endpoints (interface, private DNS off)",
+    endpoints.map((e) => `${e.ServiceName}:${e.VpcEndpointType}:${e.PrivateDnsEnabled}`).sort(),
+    ["ec2messages", "s3", "ssm", "ssmmessages"].map((s) => `com.amazonaws.ap-northeast-1.${s}:Interface:false`),
+  );
+
+  // Zones, records, and the spokes' associations (the Osaka one cross-region).
+  const route53 = new Route53Client({ region: "us-east-1", endpoint: url, credentials: hubCreds });
+  const zones = (await route53.send(new ListHostedZonesCommand({}))).HostedZones!;
+  report.equal("hub zones", zones.map((z) => z.Name).sort(), [
+    "ec2messages.ap-northeast-1.amazonaws.com.",
+    "s3-accesspoint.ap-northeast-1.amazonaws.com.",
+    "s3-control.ap-northeast-1.amazonaws.com.",
+    "s3.ap-northeast-1.amazonaws.com.",
+    "ssm.ap-northeast-1.amazonaws.com.",
+    "ssmmessages.ap-northeast-1.amazonaws.com.",
+  ]);
+  const s3Zone = zones.find((z) => z.Name === "s3.ap-northeast-1.amazonaws.com.")!;
+  const s3Records = (await route53.send(new ListResourceRecordSetsCommand({ HostedZoneId: s3Zone.Id }))).ResourceRecordSets!.filter((r) => r.AliasTarget);
+  report.equal("S3 zone: apex and wildcard aliases", s3Records.map((r) => r.Name).sort(), ["\\052.s3.ap-northeast-1.amazonaws.com.", "s3.ap-northeast-1.amazonaws.com."]);
+  const expectedVpcs = [hubVpc, doc.vpcs["app-tokyo"], doc.vpcs["app-osaka"]].map((v) => `${v.vpcId}@${v.region}`).sort();
+  for (const zone of zones) {
+    const vpcs = ((await route53.send(new GetHostedZoneCommand({ Id: zone.Id }))).VPCs ?? []).map((v) => `${v.VPCId}@${v.VPCRegion}`).sort();
+    report.equal(`zone ${zone.Name} associated with hub, Tokyo and Osaka (ap-northeast-3) VPCs`, vpcs, expectedVpcs);
+  }
+  report.equal("no VPC association authorization left after the handshakes", proxy.authorizationsLeft(), []);
+  const handshakeLines = fs
+    .readdirSync(logDir)
+    .filter((f) => f.startsWith("apply-spoke-"))
+    .flatMap((f) => fs.readFileSync(path.join(logDir, f), "utf8").split("\n"))
+    .map((l) => /phz-handshake associate: (\S+) \((\d+) Route 53 calls \+ (\d+) GetChange polls\)/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null);
+  report.check(
+    "handshakes: 12 pairs associated, at most 4 Route 53 calls each plus polls",
+    handshakeLines.length === 12 && handshakeLines.every((m) => m[1] === "associated" && Number(m[2]) <= 4),
+    handshakeLines.map((m) => `${m[1]}:${m[2]}+${m[3]}`).join(" "),
+  );
+
+  // Resolver inbound endpoint on the pinned addresses.
+  const resolver = new Route53ResolverClient({ region: hubVpc.region, endpoint: url, credentials: hubCreds });
+  const inbound = (await resolver.send(new ListResolverEndpointsCommand({}))).ResolverEndpoints!.filter((e) => e.Direction === "INBOUND");
+  const ips = inbound.length === 1 ? (await resolver.send(new ListResolverEndpointIpAddressesCommand({ ResolverEndpointId: inbound[0].Id }))).IpAddresses!.map((a) => a.Ip).sort() : [];
+  report.equal("resolver inbound endpoint addresses", ips, ["10.0.1.53", "10.0.2.53"]);
+  const dnsRules = inbound.length === 1
+    ? (await ec2Hub.send(new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: inbound[0].SecurityGroupIds! }] }))).SecurityGroupRules!
+    : [];
+  report.equal("resolver admits DNS (TCP, UDP 53) from on-prem only", dnsRules.filter((r) => !r.IsEgress).map((r) => `${r.IpProtocol}:${r.FromPort}:${r.CidrIpv4}`).sort(), ["tcp:53:192.168.0.0/16", "udp:53:192.168.0.0/16"]);
+
+  // PrivateLink provider.
+  const providerVpc = doc.vpcs[doc.privateLink["orders-api"].provider.vpc];
+  const ownerCreds = await creds(account(providerVpc.account));
+  const elb = new ElasticLoadBalancingV2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds });
+  const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!;
+  report.equal("NLB (internal, network, two AZs)", lbs.map((lb) => `${lb.LoadBalancerName}:${lb.Scheme}:${lb.Type}:${lb.AvailabilityZones!.length}`), ["orders-api:internal:network:2"]);
+  if (lbs.length === 1) {
+    const groups = (await elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lbs[0].LoadBalancerArn }))).TargetGroups!;
+    const targets = groups.length === 1 ? (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: groups[0].TargetGroupArn }))).TargetHealthDescriptions!.length : 0;
+    const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbs[0].LoadBalancerArn }))).Listeners!;
+    report.equal("target group, targets, listener", [groups.map((g) => `${g.Protocol}:${g.Port}`), targets, listeners.map((l) => `${l.Protocol}:${l.Port}`)], [["TCP:80"], 2, ["TCP:80"]]);
+    const targetRules = (await new EC2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds }).send(
+      new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [doc.privateLink["orders-api"].provider.targets.securityGroupId] }] }),
+    )).SecurityGroupRules!;
+    const nlbRules = (await new EC2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds }).send(
+      new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: lbs[0].SecurityGroups! }] }),
+    )).SecurityGroupRules!;
+    report.equal("NLB's group admits 80 from the consumers' CIDRs only", nlbRules.filter((r) => !r.IsEgress).map((r) => `${r.FromPort}:${r.CidrIpv4}`).sort(), ["80:10.50.0.0/16", "80:10.60.0.0/16"]);
+    report.equal("targets' security group admits 80 from the NLB's group", targetRules.filter((r) => !r.IsEgress).map((r) => `${r.FromPort}:${r.ReferencedGroupInfo?.GroupId}`), [`80:${lbs[0].SecurityGroups![0]}`]);
+  }
+  const ec2Owner = new EC2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds });
+  const [service] = (await ec2Owner.send(new DescribeVpcEndpointServiceConfigurationsCommand({}))).ServiceConfigurations!;
+  report.equal(
+    "endpoint service: acceptance required, supported regions",
+    [service?.AcceptanceRequired, (service?.SupportedRegions ?? []).map((r) => r.Region).sort()],
+    [true, ["ap-northeast-1", "us-east-1"]],
+  );
+  const principals = service ? (await ec2Owner.send(new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: service.ServiceId }))).AllowedPrincipals!.map((p) => p.Principal).sort() : [];
+  report.equal("endpoint service principals (the consumer accounts)", principals, ["arn:aws:iam::222233334444:root", "arn:aws:iam::333344445555:root"]);
+
+  // Consumers: Tokyo (same region, overlapping CIDR) and Virginia (cross-region).
+  for (const [name, expectedRegion] of [["tokyo", undefined], ["virginia", "ap-northeast-1"]] as const) {
+    const vpc = doc.vpcs[doc.privateLink["orders-api"].consumers[name].vpc];
+    const ec2 = new EC2Client({ region: vpc.region, endpoint: url, credentials: await creds(account(vpc.account)) });
+    const found = (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [vpc.vpcId] }] }))).VpcEndpoints!;
+    report.equal(
+      `consumer ${name} (${vpc.region}): interface endpoint to the service${expectedRegion ? `, service_region ${expectedRegion}` : ""}`,
+      found.map((e) => [e.ServiceName, e.VpcEndpointType, e.ServiceRegion ?? null]),
+      [[service?.ServiceName, "Interface", expectedRegion ?? null]],
+    );
+  }
+  const connections = service ? (await ec2Owner.send(new DescribeVpcEndpointConnectionsCommand({ Filters: [{ Name: "service-id", Values: [service.ServiceId!] }] }))).VpcEndpointConnections! : [];
+  report.equal("both connections accepted by the owner", connections.map((c) => c.VpcEndpointState), ["available", "available"]);
+}
+
+/**
+ * What a plan right after the apply may still change: only what moto 5.2 does not model. It does not
+ * return the NLB's PrivateLink enforcement flag, writes same-account security group references as
+ * "<account>/sg-...", and reads a rule's description only for CIDR rules.
+ */
+export const MOTO_DRIFT: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  "service-orders-api": {
+    "aws_lb.orders-api": ["enforce_security_group_inbound_rules_on_private_link_traffic"],
+    "aws_vpc_security_group_egress_rule.orders-api-nlb_out_tcp_80_targets": ["description", "referenced_security_group_id"],
+    "aws_vpc_security_group_ingress_rule.orders-api_targets-from-nlb_80": ["description", "referenced_security_group_id"],
+  },
+};
+
+/** No drift after the apply; the hybrid DNS forwarders from the hub's real outputs; service_region is immutable. */
+async function checkPlans(env: TerraformEnv, outdir: string, stacks: string[], report: Report, parse?: DnsParser): Promise<void> {
+  const dir = (stack: string) => path.join(outdir, "stacks", stack);
+  const [plans, outputs, replacement] = await Promise.all([
+    Promise.all(stacks.map((stack) => plannedChanges(env, dir(stack), TERRAFORM_VARS))),
+    runTerraformAsync(env, dir("hub-tokyo"), ["output", "-json"], TERRAFORM_VARS),
+    serviceRegionChange(env, dir("consumer-orders-api-tokyo")),
+  ]);
+  stacks.forEach((stack, i) => report.equal(`no drift in ${stack} (moto gaps aside)`, plans[i], MOTO_DRIFT[stack] ?? {}));
+
+  for (const format of ["bind", "unbound", "dnsmasq"] as const) {
+    const result = onpremDns(["--format", format, "--outputs", "-"], () => outputs.stdout);
+    const parsed = parse ? parse(format, result.stdout) : { status: 0, output: "(not parsed)" };
+    report.check(
+      `onprem-dns --format ${format} from the hub's terraform output -json${parse ? ", accepted by its parser" : ""}`,
+      result.code === 0 && parsed.status === 0 && (result.stdout.match(/amazonaws\.com/g) ?? []).length >= 6 && result.stdout.includes("10.0.2.53"),
+      result.code === 0 ? parsed.output.trim().split("\n")[0] ?? "" : result.stderr.trim(),
+    );
+  }
+
+  report.equal("changing service_region plans a replacement", replacement, ["delete+create", "replace:service_region"]);
+}
+
+/**
+ * service_region cannot be modified: the plan for the Tokyo endpoint with a service_region set. Planned
+ * in a sibling copy of the stack directory (same relative state path, state not locked, nothing applied)
+ * so it runs alongside the drift plans.
+ */
+async function serviceRegionChange(env: TerraformEnv, stackDir: string): Promise<string[] | undefined> {
+  const copy = `${stackDir}-service-region`;
+  fs.cpSync(stackDir, copy, { recursive: true });
+  try {
+    const file = path.join(copy, "cdk.tf.json");
+    const stack = JSON.parse(fs.readFileSync(file, "utf8"));
+    stack.resource.aws_vpc_endpoint["orders-api-tokyo"].service_region = "us-east-1";
+    fs.writeFileSync(file, JSON.stringify(stack));
+    const plan = await plannedChanges(env, copy, TERRAFORM_VARS, ["-lock=false"]);
+    return plan["aws_vpc_endpoint.orders-api-tokyo"];
+  } finally {
+    fs.rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+async function checkDestroyed(doc: Doc, url: string, creds: (account: string) => Promise<EmulatorCredentials>, proxy: MotoGapProxy, report: Report): Promise<void> {
+  const account = (name: string) => doc.accounts[name].id as string;
+  const hubVpc = doc.vpcs[doc.hubs.tokyo.vpc];
+  const hubCreds = await creds(account(hubVpc.account));
+  const route53 = new Route53Client({ region: "us-east-1", endpoint: url, credentials: hubCreds });
+  report.equal("no hosted zone left", (await route53.send(new ListHostedZonesCommand({}))).HostedZones!.length, 0);
+  report.equal("no authorization left", proxy.authorizationsLeft(), []);
+  const resolver = new Route53ResolverClient({ region: hubVpc.region, endpoint: url, credentials: hubCreds });
+  report.equal("no resolver endpoint left", (await resolver.send(new ListResolverEndpointsCommand({}))).ResolverEndpoints!.length, 0);
+  const providerVpc = doc.vpcs[doc.privateLink["orders-api"].provider.vpc];
+  const ownerCreds = await creds(account(providerVpc.account));
+  report.equal("no load balancer left", (await new ElasticLoadBalancingV2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds }).send(new DescribeLoadBalancersCommand({}))).LoadBalancers!.length, 0);
+  report.equal("no endpoint service left", (await new EC2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds }).send(new DescribeVpcEndpointServiceConfigurationsCommand({}))).ServiceConfigurations!.length, 0);
+  let left = 0;
+  for (const vpc of Object.values<any>(doc.vpcs)) {
+    const ec2 = new EC2Client({ region: vpc.region, endpoint: url, credentials: await creds(account(vpc.account)) });
+    const found = (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [vpc.vpcId] }] }))).VpcEndpoints!;
+    left += found.filter((e) => String(e.State).toLowerCase() !== "deleted").length;
+  }
+  report.equal("no VPC endpoint left in any VPC", left, 0);
+}
+
+/** A DNS configuration parser (the tests pass the real ones: named-checkconf, unbound-checkconf, dnsmasq). */
+export type DnsParser = (format: "bind" | "unbound" | "dnsmasq", text: string) => { status: number | null; output: string };
+
+export interface E2eOptions {
+  /** Checks the onprem-dns output with real parsers when given. */
+  readonly parse?: DnsParser;
+  /** Where progress goes (default: stdout). */
+  readonly log?: (line: string) => void;
+}
+
+/** Runs the whole end-to-end scenario; the report lists every check. */
+export async function runE2e(options: E2eOptions = {}): Promise<Report> {
+  const report = new Report(options.log);
+  const console = { log: report.log };
+  const workdir = fs.mkdtempSync(path.join(os.tmpdir(), "privatelink-e2e-"));
+  const logDir = path.join(workdir, "logs");
+  fs.mkdirSync(logDir);
+  let moto: Moto | undefined;
+  let proxy: MotoGapProxy | undefined;
+  const stop = async () => {
+    await proxy?.stop();
+    await moto?.stop();
+  };
+  const onSignal = () => void stop().then(() => process.exit(130));
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+  try {
+    const env = terraformEnv(path.join(workdir, "tf"));
+    console.log(`e2e: terraform ${env.version}, hashicorp/aws ${env.providerVersions.join(", ")}; work directory ${workdir}`);
+    moto = await report.timed("start moto", () => startMoto());
+    proxy = new MotoGapProxy(moto.url);
+    await proxy.start();
+    console.log(`e2e: moto_server on ${moto.url}, gap proxy on ${proxy.url}`);
+    const credentialCache = new Map<string, Promise<EmulatorCredentials>>();
+    const creds = (account: string) => {
+      if (!credentialCache.has(account)) credentialCache.set(account, accountCredentials(proxy!.url, `arn:aws:iam::${account}:role/privatelink-deployer`));
+      return credentialCache.get(account)!;
+    };
+    const doc = await report.timed("create the example's VPCs in moto", () => prepareTopology(proxy!.url, proxy!.url, workdir, creds));
+    fs.writeFileSync(path.join(workdir, "topology.json"), JSON.stringify(doc, null, 2));
+    const { model } = loadTopologyText(JSON.stringify(doc), "e2e topology");
+    const outdir = path.join(workdir, "cdktf.out");
+    const synth = synthesize(model, { outdir, hcl: false });
+    console.log(`e2e: synthesized ${synth.stacks.length} stacks into ${outdir}`);
+    const deps = dependenciesOf(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")));
+    console.log(`e2e: stacks and what they wait for: ${[...deps].map(([s, d]) => `${s} <- [${d.join(", ")}]`).join("; ")}`);
+
+    const deployed = await runStacks(env, outdir, deps, "apply", report, logDir);
+    if (deployed) {
+      await report.timed("checks after deploy", () => checkDeployed(doc, proxy!.url, creds, proxy!, report, logDir));
+      await report.timed("plans after deploy", () => checkPlans(env, outdir, [...deps.keys()], report, options.parse));
+    }
+    const destroyed = await runStacks(env, outdir, deps, "destroy", report, logDir);
+    if (destroyed) await report.timed("checks after destroy", () => checkDestroyed(doc, proxy!.url, creds, proxy!, report));
+    console.log("e2e: moto gaps filled by the proxy:");
+    const counts = new Map<string, number>();
+    for (const h of proxy.handled) counts.set(h.operation, (counts.get(h.operation) ?? 0) + 1);
+    for (const [operation, count] of counts) console.log(`  ${operation}: ${count}`);
+  } catch (error) {
+    report.check("e2e harness", false, (error as Error).stack ?? String(error));
+  } finally {
+    await stop();
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+  console.log("e2e: timings");
+  for (const [label, seconds] of report.timings) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${label}`);
+  const failed = report.failed;
+  console.log(`e2e: ${report.checks.length - failed.length}/${report.checks.length} checks passed in ${report.seconds.toFixed(0)} s; logs in ${logDir}`);
+  return report;
+}
+
+if (require.main === module) {
+  runE2e().then((report) => process.exit(report.failed.length === 0 ? 0 : 1));
+}
