@@ -55,7 +55,29 @@ function writeHcl(stack: TerraformStack, config: Record<string, never>, stackDir
   fs.mkdirSync(hclDir, { recursive: true });
   fs.writeFileSync(path.join(hclDir, "main.tf"), renderHcl(config, collectBlockPaths(stack, config)));
   const assets = path.join(stackDir, "assets");
-  if (fs.existsSync(assets)) fs.cpSync(assets, path.join(hclDir, "assets"), { recursive: true });
+  if (fs.existsSync(assets)) linkTree(assets, path.join(hclDir, "assets"));
+}
+
+/**
+ * The HCL directory gets the same assets as the JSON one: hard links (the files are immutable build
+ * output; 500 spokes would otherwise write the handshake bundle twice, ~280 MB), copies across
+ * filesystems. A pipeline that copies the directory still gets real files.
+ */
+function linkTree(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const source = path.join(from, entry.name);
+    const target = path.join(to, entry.name);
+    if (entry.isDirectory()) {
+      linkTree(source, target);
+      continue;
+    }
+    try {
+      fs.linkSync(source, target);
+    } catch {
+      fs.copyFileSync(source, target);
+    }
+  }
 }
 
 /** The output directory is replaced wholesale: refuse anything that is not a previous synth output. */

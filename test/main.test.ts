@@ -26,6 +26,23 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe("main (npm run synth)", () => {
+  it("reports the eight mistakes of examples/invalid-topology.yaml (the README shows this output)", () => {
+    const cwd = tempDir("invalid");
+    const run = runMain(cwd, path.join(ROOT, "examples", "invalid-topology.yaml"));
+    expect(run.status).toBe(2);
+    expect(run.stderr.split("\n").filter((l) => l.startsWith("  - ")).map((l) => l.replace(/^(  - line \d+: [^:]+):.*$/, "$1"))).toEqual([
+      "  - line 6: accounts.network-hub.id",
+      "  - line 21: vpcs.app.region",
+      "  - line 27: hubs.tokyo.subnets",
+      "  - line 29: hubs.tokyo.services[1].type",
+      "  - line 29: hubs.tokyo.services[2]",
+      "  - line 30: hubs.tokyo.allowedCidrs[0]",
+      "  - line 33: spokes.app.vpc",
+      "  - line 34: spokes.app.asociation",
+    ]);
+    expect(fs.readdirSync(cwd)).toEqual([]);
+  });
+
   it("synthesizes the example into cdktf.out: cdk.tf.json and the HCL export per stack", () => {
     const cwd = tempDir("main");
     const run = runMain(cwd, EXAMPLE);

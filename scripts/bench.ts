@@ -1,0 +1,157 @@
+/**
+ * `npm run bench [-- --sizes 1,10,100,500 --runs 3]`: synth scaling benchmark.
+ *
+ * Generates topologies of one hub with 20 services (22 zones) and N spokes, each spoke in its own
+ * account, plus one PrivateLink service with a consumer per 10 spokes; synthesizes each (JSON and HCL,
+ * like `npm run synth`) in a fresh Node process, and prints per size the median of the runs: stacks,
+ * resources, wall time, peak RSS, bytes written, time per stack, and the growth ratios between sizes.
+ */
+import { spawnSync } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { loadTopologyText } from "../topology/load";
+import { synthesize } from "../synth/synthesize";
+
+export const SERVICES = [
+  "ssm", "ssmmessages", "ec2messages", "s3", "ecr.api", "ecr.dkr", "sts", "logs", "monitoring", "kms",
+  "secretsmanager", "sqs", "sns", "execute-api", "lambda", "events", "ec2", "elasticloadbalancing", "autoscaling", "ecs",
+];
+
+const accountId = (n: number) => String(100000000000 + n);
+const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
+
+/** A topology with `spokes` spokes, in the shape the benchmark measures. */
+export function benchTopology(spokes: number): Record<string, unknown> {
+  const accounts: Record<string, unknown> = {};
+  const vpcs: Record<string, unknown> = {};
+  const account = (name: string, n: number) => (accounts[name] = { id: accountId(n), deployRoleArn: `arn:aws:iam::${accountId(n)}:role/privatelink-deployer` });
+  const vpc = (name: string, acct: string, n: number, cidr: string, subnets: Array<[string, string]>) =>
+    (vpcs[name] = {
+      account: acct,
+      region: "ap-northeast-1",
+      vpcId: `vpc-${hex(n, 17)}`,
+      cidr,
+      subnets: subnets.map(([az, c], i) => ({ id: `subnet-${hex(n * 4 + i, 17)}`, az, cidr: c })),
+    });
+  account("hub", 0);
+  vpc("hub", "hub", 0, "10.0.0.0/16", [["ap-northeast-1a", "10.0.1.0/24"], ["ap-northeast-1c", "10.0.2.0/24"]]);
+  account("owner", 1);
+  vpc("provider", "owner", 1, "172.16.0.0/16", [["ap-northeast-1a", "172.16.1.0/24"], ["ap-northeast-1c", "172.16.2.0/24"]]);
+  const spokeEntries: Record<string, unknown> = {};
+  const consumers: Record<string, unknown> = {};
+  for (let i = 0; i < spokes; i++) {
+    const name = `spoke-${i}`;
+    const base = `10.${1 + Math.floor(i / 256)}.${i % 256}`;
+    account(name, 10 + i);
+    vpc(name, name, 10 + i, `${base}.0/24`, [["ap-northeast-1a", `${base}.0/26`], ["ap-northeast-1c", `${base}.64/26`]]);
+    spokeEntries[name] = { vpc: name };
+    if (i % 10 === 0) consumers[`c${i}`] = { vpc: name };
+  }
+  return {
+    name: `bench-${spokes}`,
+    accounts,
+    vpcs,
+    hubs: { main: { vpc: "hub", services: SERVICES } },
+    spokes: spokeEntries,
+    privateLink: {
+      api: {
+        provider: { vpc: "provider", listeners: [{ port: 443 }], targets: { type: "ip", ids: ["172.16.1.10", "172.16.2.10"] } },
+        consumers,
+      },
+    },
+  };
+}
+
+interface Sample {
+  readonly stacks: number;
+  readonly resources: number;
+  readonly seconds: number;
+  readonly maxRssMb: number;
+  readonly bytes: number;
+}
+
+/** Bytes the output occupies on disk: a hard-linked file counts once. */
+function directoryBytes(dir: string, seen = new Set<number>()): number {
+  let total = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
+    const p = path.join(dir, entry.name);
+    if (entry.isDirectory()) {
+      total += directoryBytes(p, seen);
+      continue;
+    }
+    const stat = fs.statSync(p);
+    if (!seen.has(stat.ino)) total += stat.size;
+    seen.add(stat.ino);
+  }
+  return total;
+}
+
+/** Child mode: one synth, measured from inside a fresh process. */
+function child(topologyFile: string, outdir: string): void {
+  const started = process.hrtime.bigint();
+  const { model } = loadTopologyText(fs.readFileSync(topologyFile, "utf8"), topologyFile);
+  const result = synthesize(model, { outdir });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const sample: Sample = {
+    stacks: result.stacks.length,
+    resources: result.stacks.reduce((n, s) => n + s.resources, 0),
+    seconds,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    bytes: directoryBytes(outdir),
+  };
+  process.stdout.write(JSON.stringify(sample));
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function run(sizes: number[], runs: number): void {
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "privatelink-bench-"));
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${runs} runs per size, median`);
+  const rows: Array<{ spokes: number; sample: Sample }> = [];
+  for (const spokes of sizes) {
+    const topology = path.join(work, `topology-${spokes}.json`);
+    fs.writeFileSync(topology, JSON.stringify(benchTopology(spokes)));
+    const samples: Sample[] = [];
+    for (let r = 0; r < runs; r++) {
+      const outdir = path.join(work, `out-${spokes}`);
+      const proc = spawnSync(process.execPath, [__filename, "--child", topology, outdir], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, cwd: work });
+      if (proc.status !== 0) throw new Error(`synth of ${spokes} spokes failed:\n${proc.stderr}`);
+      samples.push(JSON.parse(proc.stdout));
+      fs.rmSync(outdir, { recursive: true, force: true });
+    }
+    const sample: Sample = {
+      stacks: samples[0].stacks,
+      resources: samples[0].resources,
+      seconds: median(samples.map((s) => s.seconds)),
+      maxRssMb: median(samples.map((s) => s.maxRssMb)),
+      bytes: median(samples.map((s) => s.bytes)),
+    };
+    rows.push({ spokes, sample });
+    console.error(`  ${spokes} spokes: ${sample.seconds.toFixed(2)} s (runs: ${samples.map((s) => s.seconds.toFixed(2)).join(", ")})`);
+  }
+  const header = "| spokes | stacks | resources | wall time | peak RSS | bytes written | per stack | time ratio (size ratio) |";
+  console.log(header);
+  console.log("|---:|---:|---:|---:|---:|---:|---:|---|");
+  rows.forEach(({ spokes, sample }, i) => {
+    const previous = rows[i - 1];
+    const ratio = previous ? `x${(sample.seconds / previous.sample.seconds).toFixed(1)} (x${(spokes / previous.spokes).toFixed(0)} spokes, x${(sample.resources / previous.sample.resources).toFixed(1)} resources)` : "";
+    console.log(
+      `| ${spokes} | ${sample.stacks} | ${sample.resources} | ${sample.seconds.toFixed(2)} s | ${sample.maxRssMb.toFixed(0)} MiB | ${(sample.bytes / 2 ** 20).toFixed(1)} MiB | ${((sample.seconds * 1000) / sample.stacks).toFixed(0)} ms | ${ratio} |`,
+    );
+  });
+  fs.rmSync(work, { recursive: true, force: true });
+}
+
+if (require.main === module) {
+  const args = process.argv.slice(2);
+  if (args[0] === "--child") {
+    child(args[1], args[2]);
+  } else {
+    const option = (name: string, fallback: string) => {
+      const i = args.indexOf(name);
+      return i >= 0 ? args[i + 1] : fallback;
+    };
+    run(option("--sizes", "1,10,100,500").split(",").map(Number), Number(option("--runs", "3")));
+  }
+}
