@@ -60,40 +60,29 @@ export class IngressSecurityGroup extends Construct {
     );
     this.securityGroupId = this.securityGroup.id;
 
-    for (const rule of props.ingress) {
-      for (const peer of peersOf(rule)) {
-        named(
-          new VpcSecurityGroupIngressRule(this, ruleId("in", rule, peer.key), {
-            provider: props.provider,
-            securityGroupId: this.securityGroup.id,
-            ipProtocol: rule.protocol,
-            fromPort: rule.port,
-            toPort: rule.toPort ?? rule.port,
-            cidrIpv4: peer.cidr,
-            referencedSecurityGroupId: peer.securityGroupId,
-            description: rule.description,
-          }),
-          props.name,
-          ruleId("in", rule, peer.key),
-        );
-      }
-    }
-    for (const rule of props.egress ?? []) {
-      for (const peer of peersOf(rule)) {
-        named(
-          new VpcSecurityGroupEgressRule(this, ruleId("out", rule, peer.key), {
-            provider: props.provider,
-            securityGroupId: this.securityGroup.id,
-            ipProtocol: rule.protocol,
-            fromPort: rule.port,
-            toPort: rule.toPort ?? rule.port,
-            cidrIpv4: peer.cidr,
-            referencedSecurityGroupId: peer.securityGroupId,
-            description: rule.description,
-          }),
-          props.name,
-          ruleId("out", rule, peer.key),
-        );
+    const directions = [
+      { prefix: "in", rules: props.ingress, Rule: VpcSecurityGroupIngressRule },
+      { prefix: "out", rules: props.egress ?? [], Rule: VpcSecurityGroupEgressRule },
+    ];
+    for (const { prefix, rules, Rule } of directions) {
+      for (const rule of rules) {
+        for (const peer of peersOf(rule)) {
+          const id = ruleId(prefix, rule, peer.key);
+          named(
+            new Rule(this, id, {
+              provider: props.provider,
+              securityGroupId: this.securityGroup.id,
+              ipProtocol: rule.protocol,
+              fromPort: rule.port,
+              toPort: rule.toPort ?? rule.port,
+              cidrIpv4: peer.cidr,
+              referencedSecurityGroupId: peer.securityGroupId,
+              description: rule.description,
+            }),
+            props.name,
+            id,
+          );
+        }
       }
     }
   }

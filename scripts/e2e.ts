@@ -111,7 +111,7 @@ export async function schedule(deps: Dependencies, order: "apply" | "destroy", r
 }
 
 /** Builds the example's network in the emulator and returns the example rewritten with its ids. */
-async function prepareTopology(endpoint: string, emulatorUrl: string, workdir: string, creds: (account: string) => Promise<EmulatorCredentials>): Promise<Doc> {
+async function prepareTopology(emulatorUrl: string, workdir: string, creds: (account: string) => Promise<EmulatorCredentials>): Promise<Doc> {
   const doc: Doc = parseYaml(fs.readFileSync(EXAMPLE, "utf8"));
   const ids = new Map<string, string>();
   for (const vpc of Object.values<any>(doc.vpcs)) {
@@ -130,7 +130,7 @@ async function prepareTopology(endpoint: string, emulatorUrl: string, workdir: s
   }
   const text = JSON.stringify(doc).replace(/"((?:vpc|subnet|sg|i)-[0-9a-f]+)"/g, (whole, id: string) => (ids.has(id) ? JSON.stringify(ids.get(id)) : whole));
   const rewritten = JSON.parse(text);
-  rewritten.target = { kind: "local", endpoint };
+  rewritten.target = { kind: "local", endpoint: emulatorUrl };
   rewritten.backend = { kind: "local", directory: path.join(path.relative(process.cwd(), workdir), "state") };
   return rewritten;
 }
@@ -369,7 +369,7 @@ export async function runE2e(options: E2eOptions = {}): Promise<Report> {
       if (!credentialCache.has(account)) credentialCache.set(account, accountCredentials(proxy!.url, `arn:aws:iam::${account}:role/privatelink-deployer`));
       return credentialCache.get(account)!;
     };
-    const doc = await report.timed("create the example's VPCs in moto", () => prepareTopology(proxy!.url, proxy!.url, workdir, creds));
+    const doc = await report.timed("create the example's VPCs in moto", () => prepareTopology(proxy!.url, workdir, creds));
     fs.writeFileSync(path.join(workdir, "topology.json"), JSON.stringify(doc, null, 2));
     const { model } = loadTopologyText(JSON.stringify(doc), "e2e topology");
     const outdir = path.join(workdir, "cdktf.out");

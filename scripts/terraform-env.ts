@@ -144,13 +144,18 @@ export interface RunResult {
   readonly stderr: string;
 }
 
+/** The environment terraform runs with: the offline CLI config, no prompts, no update checks. */
+function terraformProcessEnv(env: TerraformEnv, extraEnv: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return { ...process.env, TF_CLI_CONFIG_FILE: env.cliConfig, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1", ...extraEnv };
+}
+
 /** Runs `terraform <args>` in `cwd` with the offline CLI config; never prompts. */
 export function runTerraform(env: TerraformEnv, cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): RunResult {
   const result: SpawnSyncReturns<string> = spawnSync(env.terraform, args, {
     cwd,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
-    env: { ...process.env, TF_CLI_CONFIG_FILE: env.cliConfig, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1", ...extraEnv },
+    env: terraformProcessEnv(env, extraEnv),
   });
   if (result.error) throw result.error;
   return { status: result.status ?? 1, stdout: result.stdout, stderr: result.stderr };
@@ -167,10 +172,7 @@ export interface ValidateResult {
 /** Like runTerraform, without blocking the event loop (several can run at once). */
 export function runTerraformAsync(env: TerraformEnv, cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<RunResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(env.terraform, args, {
-      cwd,
-      env: { ...process.env, TF_CLI_CONFIG_FILE: env.cliConfig, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1", ...extraEnv },
-    });
+    const child = spawn(env.terraform, args, { cwd, env: terraformProcessEnv(env, extraEnv) });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d) => (stdout += d));

@@ -1,6 +1,5 @@
 import * as fs from "fs";
 import * as path from "path";
-import { buildSync } from "esbuild";
 
 /** The project root: the directory of this package's package.json. */
 export function projectRoot(from = __dirname): string {
@@ -13,28 +12,11 @@ export function projectRoot(from = __dirname): string {
   return dir;
 }
 
-/**
- * The self-contained phz-handshake bundle that spoke stacks ship (`npm run build` writes it; built
- * here if it is missing, e.g. when the stacks are built from a test).
- */
+/** The self-contained phz-handshake bundle that spoke stacks ship (written by `npm run build`). */
 export function handshakeBundle(): string {
-  const root = projectRoot();
-  const bundle = path.join(root, "dist", "assets", "phz-handshake.cjs");
+  const bundle = path.join(projectRoot(), "dist", "assets", "phz-handshake.cjs");
   if (!fs.existsSync(bundle)) {
-    buildSync({
-      absWorkingDir: root,
-      entryPoints: ["scripts/phz-handshake.ts"],
-      outfile: bundle,
-      bundle: true,
-      minify: true,
-      format: "cjs",
-      platform: "node",
-      target: "node20",
-      legalComments: "none",
-      banner: { js: "#!/usr/bin/env node" },
-      logLevel: "warning",
-    });
-    fs.chmodSync(bundle, 0o755);
+    throw new Error(`${bundle} is missing: run npm run build (npm run synth, npm test and the cdktf app command do it first)`);
   }
   return bundle;
 }

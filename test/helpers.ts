@@ -2,7 +2,8 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { parse } from "yaml";
-import { loadTopologyText } from "../topology/load";
+import { loadTopologyText, validateDocument } from "../topology/load";
+import { formatPath } from "../topology/problems";
 import { synthesize, SynthResult } from "../synth/synthesize";
 
 export const ROOT = path.resolve(__dirname, "..");
@@ -43,4 +44,11 @@ export function synth(doc: Record<string, any> = exampleDoc(), options: { hcl?: 
 /** Resources of one type in a synthesized stack, keyed by logical name. */
 export function resources(stack: any, type: string): Record<string, any> {
   return stack.resource?.[type] ?? {};
+}
+
+/** Problems of the example after `mutate`, as "path: message [fix]" lines. */
+export function problemsOf(mutate: (doc: Record<string, any>) => void): string[] {
+  const doc = exampleDoc();
+  mutate(doc);
+  return validateDocument(doc).map((p) => `${formatPath(p.path)}: ${p.message}${p.fix ? ` [${p.fix}]` : ""}`);
 }

@@ -313,8 +313,10 @@ function checkHubs(doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>): void 
       }
     });
     checkResolver(doc, out, name, hub, vpc);
-    listOf(hub.allowedCidrs).forEach((value, index) => checkClientCidr(out, [...base, "allowedCidrs", index], value));
-    listOf(hub.allowedCidrs).forEach((value, index) => checkCidrSyntax(out, [...base, "allowedCidrs", index], value));
+    listOf(hub.allowedCidrs).forEach((value, index) => {
+      checkCidrSyntax(out, [...base, "allowedCidrs", index], value);
+      checkClientCidr(out, [...base, "allowedCidrs", index], value);
+    });
   }
 }
 

@@ -1,12 +1,7 @@
 import { validateDocument } from "../../topology/load";
-import { formatPath } from "../../topology/problems";
-import { exampleDoc } from "../helpers";
+import { exampleDoc, problemsOf } from "../helpers";
 
-function problems(mutate: (doc: Record<string, any>) => void): string[] {
-  const doc = exampleDoc();
-  mutate(doc);
-  return validateDocument(doc).map((p) => `${formatPath(p.path)}: ${p.message}${p.fix ? ` [${p.fix}]` : ""}`);
-}
+const problems = problemsOf;
 
 const orders = (d: Record<string, any>) => d.privateLink["orders-api"];
 

@@ -1,12 +1,6 @@
-import { validateDocument } from "../../topology/load";
-import { formatPath } from "../../topology/problems";
-import { exampleDoc } from "../helpers";
+import { problemsOf } from "../helpers";
 
-function problems(mutate: (doc: Record<string, any>) => void): string[] {
-  const doc = exampleDoc();
-  mutate(doc);
-  return validateDocument(doc).map((p) => `${formatPath(p.path)}: ${p.message}${p.fix ? ` [${p.fix}]` : ""}`);
-}
+const problems = problemsOf;
 const pin = (d: Record<string, any>, addresses: Array<{ subnet: string; ip: string }>) => (d.hubs.tokyo.resolver = { ipAddresses: addresses });
 const A = "subnet-0a1b2c3d4e5f60011"; // 10.0.1.0/24, ap-northeast-1a
 const C = "subnet-0a1b2c3d4e5f60012"; // 10.0.2.0/24, ap-northeast-1c

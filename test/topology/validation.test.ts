@@ -1,14 +1,9 @@
 import { stringify } from "yaml";
-import { loadTopologyFile, loadTopologyText, validateDocument } from "../../topology/load";
+import { loadTopologyFile, loadTopologyText } from "../../topology/load";
 import { formatPath, TopologyError } from "../../topology/problems";
-import { EXAMPLE, exampleDoc } from "../helpers";
+import { EXAMPLE, exampleDoc, problemsOf } from "../helpers";
 
-/** Problems of the example after `mutate`, as "path: message [fix]" lines. */
-function problems(mutate: (doc: Record<string, any>) => void): string[] {
-  const doc = exampleDoc();
-  mutate(doc);
-  return validateDocument(doc).map((p) => `${formatPath(p.path)}: ${p.message}${p.fix ? ` [${p.fix}]` : ""}`);
-}
+const problems = problemsOf;
 
 describe("the bundled example", () => {
   it("is valid and builds the expected model", () => {
