@@ -399,7 +399,12 @@ export async function runE2e(options: E2eOptions = {}): Promise<Report> {
   console.log("e2e: timings");
   for (const [label, seconds] of report.timings) console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${label}`);
   const failed = report.failed;
-  console.log(`e2e: ${report.checks.length - failed.length}/${report.checks.length} checks passed in ${report.seconds.toFixed(0)} s; logs in ${logDir}`);
+  if (failed.length === 0) {
+    fs.rmSync(workdir, { recursive: true, force: true });
+    console.log(`e2e: ${report.checks.length}/${report.checks.length} checks passed in ${report.seconds.toFixed(0)} s`);
+  } else {
+    console.log(`e2e: ${report.checks.length - failed.length}/${report.checks.length} checks passed in ${report.seconds.toFixed(0)} s; logs kept in ${logDir}`);
+  }
   return report;
 }
 

@@ -14,8 +14,17 @@ export function exampleDoc(): Record<string, any> {
   return parse(fs.readFileSync(EXAMPLE, "utf8"));
 }
 
+const created: string[] = [];
+
+/** A fresh temporary directory, removed after the test file (see test/setup.ts). */
 export function tempDir(prefix: string): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), `plk-${prefix}-`));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `plk-${prefix}-`));
+  created.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of created.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export interface Synthesized extends SynthResult {

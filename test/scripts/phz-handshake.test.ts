@@ -261,8 +261,10 @@ describe("many handshakes in parallel under a per-account rate limit", () => {
     for (const operation of ["GetHostedZone", "CreateVPCAssociationAuthorization", "AssociateVPCWithHostedZone", "DeleteVPCAssociationAuthorization"]) {
       for (let nth = 3; nth < 40; nth += 3) emulator.inject({ operation, nth, fault: "Throttling" });
     }
-    const outcomes = await Promise.all(pairs.map((p) => associate(p.req, fast())));
-    expect(outcomes.map((o) => o.result)).toEqual(pairs.map(() => "associated"));
+    // A realistic request timeout: this test injects throttling, not stalls. (Should an answer still be
+    // lost, the retry finds the pair associated and reports "already-associated": the same end state.)
+    const outcomes = await Promise.all(pairs.map((p) => associate(p.req, { ...fast(), requestTimeoutMs: 5_000 })));
+    for (const outcome of outcomes) expect(["associated", "already-associated"]).toContain(outcome.result);
     for (const p of pairs) {
       expect(emulator.associations(p.zoneId)).toContain(`${p.spokeVpc.id}@ap-northeast-3`);
       expect(authorizationsFor(p.zoneId)).toEqual([]);
