@@ -104,11 +104,6 @@ export const CROSS_REGION_AWS_SERVICES: ReadonlySet<string> = new Set([
   "route53",
 ]);
 
-/** Services that are useless alone: Session Manager needs all three. */
-export const SERVICE_BUNDLES: ReadonlyArray<{ readonly purpose: string; readonly services: readonly string[] }> = [
-  { purpose: "Session Manager", services: ["ssm", "ssmmessages", "ec2messages"] },
-];
-
 export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov" {
   if (region.startsWith("cn-")) return "aws-cn";
   if (region.startsWith("us-gov-")) return "aws-us-gov";

@@ -212,6 +212,7 @@ async function checkDeployed(doc: Doc, url: string, creds: (account: string) => 
   const providerVpc = doc.vpcs[doc.privateLink["orders-api"].provider.vpc];
   const ownerCreds = await creds(account(providerVpc.account));
   const elb = new ElasticLoadBalancingV2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds });
+  const ec2Owner = new EC2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds });
   const lbs = (await elb.send(new DescribeLoadBalancersCommand({}))).LoadBalancers!;
   report.equal("NLB (internal, network, two AZs)", lbs.map((lb) => `${lb.LoadBalancerName}:${lb.Scheme}:${lb.Type}:${lb.AvailabilityZones!.length}`), ["orders-api:internal:network:2"]);
   if (lbs.length === 1) {
@@ -219,16 +220,15 @@ async function checkDeployed(doc: Doc, url: string, creds: (account: string) => 
     const targets = groups.length === 1 ? (await elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: groups[0].TargetGroupArn }))).TargetHealthDescriptions!.length : 0;
     const listeners = (await elb.send(new DescribeListenersCommand({ LoadBalancerArn: lbs[0].LoadBalancerArn }))).Listeners!;
     report.equal("target group, targets, listener", [groups.map((g) => `${g.Protocol}:${g.Port}`), targets, listeners.map((l) => `${l.Protocol}:${l.Port}`)], [["TCP:80"], 2, ["TCP:80"]]);
-    const targetRules = (await new EC2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds }).send(
+    const targetRules = (await ec2Owner.send(
       new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: [doc.privateLink["orders-api"].provider.targets.securityGroupId] }] }),
     )).SecurityGroupRules!;
-    const nlbRules = (await new EC2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds }).send(
+    const nlbRules = (await ec2Owner.send(
       new DescribeSecurityGroupRulesCommand({ Filters: [{ Name: "group-id", Values: lbs[0].SecurityGroups! }] }),
     )).SecurityGroupRules!;
     report.equal("NLB's group admits 80 from the consumers' CIDRs only", nlbRules.filter((r) => !r.IsEgress).map((r) => `${r.FromPort}:${r.CidrIpv4}`).sort(), ["80:10.50.0.0/16", "80:10.60.0.0/16"]);
     report.equal("targets' security group admits 80 from the NLB's group", targetRules.filter((r) => !r.IsEgress).map((r) => `${r.FromPort}:${r.ReferencedGroupInfo?.GroupId}`), [`80:${lbs[0].SecurityGroups![0]}`]);
   }
-  const ec2Owner = new EC2Client({ region: providerVpc.region, endpoint: url, credentials: ownerCreds });
   const [service] = (await ec2Owner.send(new DescribeVpcEndpointServiceConfigurationsCommand({}))).ServiceConfigurations!;
   report.equal(
     "endpoint service: acceptance required, supported regions",

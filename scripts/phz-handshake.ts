@@ -408,10 +408,15 @@ export interface HandshakeOutcome {
   readonly route53Calls: readonly string[];
 }
 
-export async function associate(req: HandshakeRequest, config: Partial<HandshakeConfig> = {}): Promise<HandshakeOutcome> {
+/** A handshake run for a valid request (bad input throws with exit code 2). */
+function begin(req: HandshakeRequest, config: Partial<HandshakeConfig>): Handshake {
   const problems = requestProblems(req);
   if (problems.length > 0) throw new HandshakeError(problems.join("; "), EXIT.badInput);
-  const run = new Handshake(req, { ...DEFAULT_CONFIG, ...config });
+  return new Handshake(req, { ...DEFAULT_CONFIG, ...config });
+}
+
+export async function associate(req: HandshakeRequest, config: Partial<HandshakeConfig> = {}): Promise<HandshakeOutcome> {
+  const run = begin(req, config);
   try {
     const crossAccount = await run.crossAccount();
     const { associated, zoneName } = await run.isAssociated();
@@ -448,9 +453,7 @@ export async function associate(req: HandshakeRequest, config: Partial<Handshake
 }
 
 export async function disassociate(req: HandshakeRequest, config: Partial<HandshakeConfig> = {}): Promise<HandshakeOutcome> {
-  const problems = requestProblems(req);
-  if (problems.length > 0) throw new HandshakeError(problems.join("; "), EXIT.badInput);
-  const run = new Handshake(req, { ...DEFAULT_CONFIG, ...config });
+  const run = begin(req, config);
   try {
     const crossAccount = await run.crossAccount();
     const { changeId, already } = await run.disassociateVpc();

@@ -55,29 +55,34 @@ export function loadTopologyText(text: string, source = "topology", options: Loa
   if (options.targetEndpoint !== undefined && typeof raw === "object" && raw !== null) {
     (raw as Record<string, unknown>).target = { kind: "local", endpoint: options.targetEndpoint };
   }
-  const problems = validateDocument(raw);
-  if (problems.length > 0) {
+  const { problems, topology } = check(raw);
+  if (problems.length > 0 || !topology) {
     const located = problems.map((p) => ({ ...p, line: lineOf(doc, lineCounter, p.path) }));
     located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     throw new TopologyError(source, located);
   }
-  const topology = TopologySchema.parse(raw);
   return { topology, model: buildModel(topology) };
 }
 
 /** Structural and cross-field problems of a parsed document (no line numbers). */
 export function validateDocument(raw: unknown): Problem[] {
+  return check(raw).problems;
+}
+
+/** Every problem of the document, and the typed topology when there is none (the schema runs once). */
+function check(raw: unknown): { problems: Problem[]; topology?: Topology } {
   const parsed = TopologySchema.safeParse(raw);
   const structural = parsed.success ? [] : parsed.error.issues.flatMap((issue) => describeIssue(issue, raw, []));
   const semantic = runRules(raw, parsed.success);
   // A rule may restate a structural finding at the same path; keep the first.
   const seen = new Set<string>();
-  return [...structural, ...semantic].filter((p) => {
+  const problems = [...structural, ...semantic].filter((p) => {
     const key = `${JSON.stringify(p.path)}|${p.message}`;
     if (seen.has(key)) return false;
     seen.add(key);
     return true;
   });
+  return { problems, topology: parsed.success && problems.length === 0 ? parsed.data : undefined };
 }
 
 function firstLine(message: string): string {
