@@ -4,7 +4,7 @@ import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
 import { named } from "./naming";
-import { ServiceDnsPlan } from "./service-catalog";
+import { ServiceDnsPlan } from "../aws/service-catalog";
 
 export interface CentralizedEndpointProps {
   readonly provider: TerraformProvider;

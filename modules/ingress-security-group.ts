@@ -3,7 +3,7 @@ import { TerraformProvider } from "cdktf";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { parseCidr } from "./cidr";
+import { parseCidr } from "../aws/cidr";
 import { named, tfName } from "./naming";
 
 /** One allowed flow: a port (range) and protocol from CIDR blocks or from another security group. */

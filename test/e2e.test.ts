@@ -1,12 +1,12 @@
 /**
- * The end-to-end deployment of the bundled example to moto (scripts/e2e.ts, also `npm run e2e`):
+ * The end-to-end deployment of the bundled example to moto (tools/e2e.ts, also `npm run e2e`):
  * every stack applied in dependency order, checked through AWS SDK calls in each account, checked for
  * drift, then destroyed and checked empty. It covers the applies of the hub (endpoints, zones,
  * resolver, onprem-dns on its real outputs), the spokes (the real handshake script, cross-account and
  * cross-region), the PrivateLink service and both consumers (acceptance included, through the gap
  * proxy, since moto lacks AcceptVpcEndpointConnections).
  */
-import { runE2e } from "../scripts/e2e";
+import { runE2e } from "../tools/e2e";
 import { parse } from "./dns-parsers";
 
 describe("end to end on moto", () => {

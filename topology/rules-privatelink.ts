@@ -1,6 +1,6 @@
 /** Cross-field rules of the `privateLink` section (provider NLB services, AWS services, consumers). */
-import { cidrOrUndefined, containsAddress, parseIpv4 } from "../modules/cidr";
-import { CROSS_REGION_AWS_SERVICES, invalidDnsName, parseConsumedAwsService, partitionOf } from "../modules/service-catalog";
+import { cidrOrUndefined, containsAddress, parseIpv4 } from "../aws/cidr";
+import { CROSS_REGION_AWS_SERVICES, invalidDnsName, parseConsumedAwsService, partitionOf } from "../aws/service-catalog";
 import { KNOWN_REGIONS } from "./regions";
 import { azsOf, checkClientCidr, checkReference, checkSubnetRefs, entriesOf, listOf, ProblemList, RawVpc, str } from "./rules";
 

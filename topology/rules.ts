@@ -3,7 +3,7 @@
  * (the schema) failed, so every rule reads its input defensively and skips what it cannot read:
  * the user gets every problem of the file in one run.
  */
-import { Cidr, cidrOrUndefined, contains, containsAddress, isAwsReservedAddress, overlaps, parseCidr, parseIpv4 } from "../modules/cidr";
+import { Cidr, cidrOrUndefined, contains, containsAddress, isAwsReservedAddress, overlaps, parseCidr, parseIpv4 } from "../aws/cidr";
 import { Problem } from "./problems";
 import { KNOWN_REGIONS, closest } from "./regions";
 import {
@@ -13,7 +13,7 @@ import {
   parseServiceName,
   partitionOf,
   planServiceDns,
-} from "../modules/service-catalog";
+} from "../aws/service-catalog";
 
 type Path = Array<string | number>;
 type Raw = Record<string, unknown>;

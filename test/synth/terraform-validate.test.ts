@@ -4,8 +4,8 @@
  * with the reason; they are never skipped.
  */
 import * as path from "path";
-import { runTerraform, terraformEnv, validateDirs } from "../../scripts/terraform-env";
-import { stackDirs } from "../../scripts/validate";
+import { runTerraform, terraformEnv, validateDirs } from "../../tools/terraform-env";
+import { stackDirs } from "../../tools/validate";
 import { exampleDoc, synth, tempDir } from "../helpers";
 
 /** The example with every option the example itself does not use. */

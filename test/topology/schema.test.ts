@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { renderSchema } from "../../scripts/write-schema";
+import { renderSchema } from "../../tools/write-schema";
 import { ROOT } from "../helpers";
 
 describe("published JSON Schema", () => {

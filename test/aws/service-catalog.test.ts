@@ -1,4 +1,4 @@
-import { parseServiceName, planServiceDns, zonesFor, endpointServiceName, CROSS_REGION_AWS_SERVICES } from "../../modules/service-catalog";
+import { parseServiceName, planServiceDns, zonesFor, endpointServiceName, CROSS_REGION_AWS_SERVICES } from "../../aws/service-catalog";
 
 const zones = (short: string, region = "ap-northeast-1", options = {}) =>
   planServiceDns(short, region, options).zones.map((z) => [z.name, [...z.recordNames]]);

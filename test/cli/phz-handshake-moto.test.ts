@@ -5,8 +5,8 @@
  */
 import { CreateHostedZoneCommand, GetHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { associate, disassociate } from "../../scripts/phz-handshake";
-import { Moto, startMoto } from "../../scripts/moto";
+import { associate, disassociate } from "../../cli/phz-handshake";
+import { Moto, startMoto } from "../../tools/moto";
 
 const ACCOUNT = "111122223333";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/privatelink-deployer`;

@@ -1,4 +1,4 @@
-import { contains, formatIpv4, isAwsReservedAddress, overlaps, parseCidr, parseIpv4 } from "../../modules/cidr";
+import { contains, formatIpv4, isAwsReservedAddress, overlaps, parseCidr, parseIpv4 } from "../../aws/cidr";
 
 const cidr = (text: string) => {
   const parsed = parseCidr(text);

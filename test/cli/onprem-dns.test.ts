@@ -7,7 +7,7 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { Forwarding, fromOutputs, main, render } from "../../scripts/onprem-dns";
+import { Forwarding, fromOutputs, main, render } from "../../cli/onprem-dns";
 import { parse } from "../dns-parsers";
 import { EXAMPLE, exampleDoc, ROOT, tempDir } from "../helpers";
 

@@ -1,4 +1,4 @@
-import { schedule } from "../../scripts/e2e";
+import { schedule } from "../../tools/e2e";
 
 const DEPS = new Map<string, string[]>([
   ["hub", []],

@@ -8,8 +8,8 @@
  */
 import * as fs from "fs";
 import { parseArgs } from "util";
-import { parseIpv4 } from "../modules/cidr";
-import { invalidDnsName } from "../modules/service-catalog";
+import { parseIpv4 } from "../aws/cidr";
+import { invalidDnsName } from "../aws/service-catalog";
 import { loadTopologyFile } from "../topology/load";
 import { TopologyError } from "../topology/problems";
 

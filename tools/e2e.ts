@@ -2,7 +2,7 @@
  * `npm run e2e`: deploys the bundled example to a local AWS emulator and takes it down again.
  *
  * 1. starts moto_server on a free loopback port, and the gap proxy in front of it
- *    (scripts/moto-gap-proxy.ts: what moto lacks, done openly);
+ *    (tools/moto-gap-proxy.ts: what moto lacks, done openly);
  * 2. creates the example's VPCs, subnets and service targets in moto, in each account and region;
  * 3. synthesizes the example with those ids and the local target;
  * 4. deploys every stack in dependency order (independent stacks in parallel), with terraform and the
@@ -32,7 +32,7 @@ import { synthesize } from "../synth/synthesize";
 import { accountCredentials, createTargets, createVpc, EmulatorCredentials } from "./emulator-fixtures";
 import { MotoGapProxy } from "./moto-gap-proxy";
 import { startMoto, Moto } from "./moto";
-import { main as onpremDns } from "./onprem-dns";
+import { main as onpremDns } from "../cli/onprem-dns";
 import { applyStack, plannedChanges, runTerraformAsync, terraformEnv, TerraformEnv } from "./terraform-env";
 
 const EXAMPLE = path.join(projectRoot(), "examples", "topology.yaml");

@@ -5,7 +5,7 @@ import { chmodSync, existsSync, readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
-const sourceDirs = ["topology", "modules", "stacks", "synth", "scripts"];
+const sourceDirs = ["aws", "topology", "modules", "stacks", "synth", "cli", "tools"];
 
 function tsFiles(dir) {
   if (!existsSync(join(root, dir))) return [];
@@ -31,8 +31,8 @@ await build({
 
 // Self-contained tools: everything (AWS SDK included) in one file, runnable with plain `node`.
 const bundles = [
-  { source: "scripts/phz-handshake.ts", outfile: "dist/assets/phz-handshake.cjs" },
-  { source: "scripts/onprem-dns.ts", outfile: "dist/assets/onprem-dns.cjs" },
+  { source: "cli/phz-handshake.ts", outfile: "dist/assets/phz-handshake.cjs" },
+  { source: "cli/onprem-dns.ts", outfile: "dist/assets/onprem-dns.cjs" },
 ];
 for (const entry of bundles) {
   await build({
