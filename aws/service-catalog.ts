@@ -7,6 +7,7 @@
  * naming rules and fixes (LZA #173), MoJ modernisation-platform PR #13533, and the issues listed in
  * `reference.md`. Names use `{r}` for the region and `{d}` for the partition's DNS suffix.
  */
+import { dnsSuffixOf } from "./partitions";
 
 export interface CatalogEntry {
   /** DNS names the service answers on: apex names and `*.` wildcards. Empty: no private DNS name. */
@@ -103,16 +104,6 @@ export const CROSS_REGION_AWS_SERVICES: ReadonlySet<string> = new Set([
   "kinesisanalytics-fips",
   "route53",
 ]);
-
-export function partitionOf(region: string): "aws" | "aws-cn" | "aws-us-gov" {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
-
-export function dnsSuffixOf(region: string): string {
-  return partitionOf(region) === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com";
-}
 
 export type ServiceNameParse =
   | { ok: true; short: string }

@@ -27,6 +27,8 @@ import {
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { globalRegionOf } from "../aws/partitions";
+import { HOSTED_ZONE_ID, REGION, roleArnAccount, VPC_ID } from "../aws/patterns";
 
 export const EXIT = { ok: 0, badInput: 2, awsFailure: 3, conflictingDomain: 4 } as const;
 
@@ -113,27 +115,18 @@ export function isRetryable(error: unknown): boolean {
   return RETRYABLE_CODES.has(code) || NETWORK_CODES.has(code) || (status !== undefined && status >= 500);
 }
 
-function partitionRegion(region: string): string {
-  if (region.startsWith("cn-")) return "cn-northwest-1";
-  if (region.startsWith("us-gov-")) return "us-gov-west-1";
-  return "us-east-1";
-}
-
-function accountOfRole(arn: string | undefined): string | undefined {
-  return arn ? /^arn:[^:]+:iam::([0-9]{12}):role\//.exec(arn)?.[1] : undefined;
-}
 
 /** Validates a request; returns every problem (empty when valid). */
 export function requestProblems(req: Partial<HandshakeRequest>): string[] {
   const problems: string[] = [];
   if (!req.zoneId) problems.push("--zone-id is required (the hub's private hosted zone id, e.g. Z0123456789ABCDEFGHIJ)");
-  else if (!/^(\/hostedzone\/)?[A-Z0-9]{1,32}$/.test(req.zoneId)) problems.push(`--zone-id ${req.zoneId} is not a hosted zone id (upper-case letters and digits, e.g. Z0123456789ABCDEFGHIJ)`);
+  else if (!HOSTED_ZONE_ID.test(req.zoneId)) problems.push(`--zone-id ${req.zoneId} is not a hosted zone id (upper-case letters and digits, e.g. Z0123456789ABCDEFGHIJ)`);
   if (!req.vpcId) problems.push("--vpc-id is required (the spoke VPC, e.g. vpc-0a1b2c3d4e5f60718)");
-  else if (!/^vpc-[0-9a-f]{8,17}$/.test(req.vpcId)) problems.push(`--vpc-id ${req.vpcId} is not a VPC id (vpc-<hex>)`);
+  else if (!VPC_ID.test(req.vpcId)) problems.push(`--vpc-id ${req.vpcId} is not a VPC id (vpc-<hex>)`);
   if (!req.vpcRegion) problems.push("--vpc-region is required (the region the VPC lives in)");
-  else if (!/^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(req.vpcRegion)) problems.push(`--vpc-region ${req.vpcRegion} is not a region code`);
+  else if (!REGION.test(req.vpcRegion)) problems.push(`--vpc-region ${req.vpcRegion} is not a region code`);
   for (const [flag, arn] of [["--zone-role-arn", req.zoneRoleArn], ["--vpc-role-arn", req.vpcRoleArn]] as const) {
-    if (arn && !accountOfRole(arn)) problems.push(`${flag} ${arn} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
+    if (arn && !roleArnAccount(arn)) problems.push(`${flag} ${arn} is not an IAM role ARN (arn:aws:iam::<account>:role/<name>)`);
   }
   return problems;
 }
@@ -156,7 +149,7 @@ class Handshake {
     this.deadline = this.started + config.timeoutMs;
     this.pair = `${req.zoneId.replace(/^\/hostedzone\//, "")} ${req.vpcId} (${req.vpcRegion})`;
     this.sts = new STSClient({
-      region: partitionRegion(req.vpcRegion),
+      region: globalRegionOf(req.vpcRegion),
       maxAttempts: 1,
       requestHandler: { requestTimeout: config.requestTimeoutMs, connectionTimeout: config.requestTimeoutMs, throwOnRequestTimeout: true },
     });
@@ -196,7 +189,7 @@ class Handshake {
   }
 
   private async account(roleArn: string | undefined): Promise<string> {
-    const fromArn = accountOfRole(roleArn);
+    const fromArn = roleArnAccount(roleArn);
     if (fromArn) return fromArn;
     this.callerAccount ??= this.retry("GetCallerIdentity", () => this.sts.send(new GetCallerIdentityCommand({}))).then((r) => r.value.Account ?? "");
     return this.callerAccount;
@@ -214,7 +207,7 @@ class Handshake {
     if (!client) {
       client = (async () => {
         const common = {
-          region: partitionRegion(this.req.vpcRegion),
+          region: globalRegionOf(this.req.vpcRegion),
           maxAttempts: 1,
           requestHandler: { requestTimeout: this.config.requestTimeoutMs, connectionTimeout: this.config.requestTimeoutMs, throwOnRequestTimeout: true },
         };

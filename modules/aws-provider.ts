@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { roleArnAccount } from "../aws/patterns";
 
 /** Where the AWS provider sends its calls. */
 export type ApiTarget =
@@ -36,7 +37,7 @@ export class AccountRegionProvider extends Construct {
 
   constructor(scope: Construct, id: string, props: AccountRegionProviderProps) {
     super(scope, id);
-    const arnAccount = /^arn:[^:]+:iam::([0-9]{12}):role\//.exec(props.account.deployRoleArn)?.[1];
+    const arnAccount = roleArnAccount(props.account.deployRoleArn);
     if (arnAccount !== props.account.id) {
       throw new Error(
         `AccountRegionProvider ${id}: deployRoleArn ${props.account.deployRoleArn} is not a role of account ${props.account.id}`,

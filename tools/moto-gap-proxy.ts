@@ -20,6 +20,7 @@
 import * as http from "http";
 import { AddressInfo, Socket } from "net";
 import { randomBytes } from "crypto";
+import { roleArnAccount } from "../aws/patterns";
 
 const R53 = "https://route53.amazonaws.com/doc/2013-04-01/";
 const EC2 = "http://ec2.amazonaws.com/doc/2016-11-15/";
@@ -121,7 +122,7 @@ export class MotoGapProxy {
     // STS: learn which account each assumed-role key belongs to.
     if (action === "AssumeRole") {
       const up = await passThrough();
-      const account = /arn:aws[a-z-]*:iam::([0-9]{12}):role\//.exec(form!.get("RoleArn") ?? "")?.[1];
+      const account = roleArnAccount(form!.get("RoleArn") ?? undefined);
       const issued = tagValue(up.body, "AccessKeyId");
       if (up.status === 200 && account && issued) this.remember(issued, account);
       return;

@@ -8,7 +8,7 @@ import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, Node } fr
 import type { core } from "zod";
 import { buildModel, TopologyModel } from "./model";
 import { Problem, TopologyError } from "./problems";
-import { closest } from "./regions";
+import { closest } from "./suggest";
 import { runRules } from "./validate";
 import { Topology, TopologySchema, topologyJsonSchema } from "./schema";
 

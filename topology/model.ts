@@ -2,7 +2,8 @@
  * The validated model: references resolved to objects, defaults applied, derived values computed once.
  * Stacks read only this; it is built from a topology that passed `schema.ts` and `rules.ts`.
  */
-import { awsServiceName, parseConsumedAwsService, parseServiceName, partitionOf, planServiceDns, ServiceDnsPlan } from "../aws/service-catalog";
+import { partitionOf } from "../aws/partitions";
+import { awsServiceName, parseConsumedAwsService, parseServiceName, planServiceDns, ServiceDnsPlan } from "../aws/service-catalog";
 import { BackendSpec, HubServiceSpec, ResolverSpec, TargetSpec, Topology } from "./schema";
 
 export interface AccountModel {

@@ -1,14 +1,15 @@
 /** Cross-field rules of the `privateLink` section (provider NLB services, AWS services, consumers). */
 import { cidrOrUndefined, containsAddress, parseIpv4 } from "../aws/cidr";
-import { CROSS_REGION_AWS_SERVICES, invalidDnsName, parseConsumedAwsService, partitionOf } from "../aws/service-catalog";
-import { KNOWN_REGIONS } from "./regions";
+import { partitionOf } from "../aws/partitions";
+import { CROSS_REGION_AWS_SERVICES, invalidDnsName, parseConsumedAwsService } from "../aws/service-catalog";
+import { INSTANCE_ID, PRINCIPAL_ARN } from "../aws/patterns";
+import { KNOWN_REGIONS } from "../aws/regions";
 import { azsOf, checkClientCidr, checkReference, checkSubnetRefs, entriesOf, listOf, ProblemList, RawVpc, str } from "./rules";
 
 type Raw = Record<string, unknown>;
 type Path = Array<string | number>;
 
 const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10"].map((c) => cidrOrUndefined(c)!);
-const PRINCIPAL = /^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):(root|role\/.+|user\/.+)$/;
 
 export function checkPrivateLink(doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>): void {
   const stackNames = new Map<string, string>();
@@ -73,7 +74,7 @@ export function checkPrivateLink(doc: Raw, out: ProblemList, vpcs: Map<string, R
         listOf(targets.ids).forEach((id, i) => {
           const text = str(id);
           if (!text) return;
-          if (targets.type === "instance" && !/^i-([0-9a-f]{8}|[0-9a-f]{17})$/.test(text)) {
+          if (targets.type === "instance" && !INSTANCE_ID.test(text)) {
             out.add([...pBase, "targets", "ids", i], `"${text}" is not an instance id`, "use i-<8 or 17 hex digits>, or set type: ip for IP targets");
           }
           if (targets.type === "ip") {
@@ -104,14 +105,14 @@ export function checkPrivateLink(doc: Raw, out: ProblemList, vpcs: Map<string, R
           }
           return;
         }
-        const match = PRINCIPAL.exec(principal);
+        const match = PRINCIPAL_ARN.exec(principal);
         if (!match) out.add(path, `"${principal}" is not an IAM principal ARN`, "use arn:aws:iam::<account>:root, or a role/user ARN");
         else if (servicePartition && match[1] !== servicePartition) out.add(path, `is in partition ${match[1]}, the service in ${servicePartition}`, `use an ARN of partition ${servicePartition}`);
       });
       if (provider.allowedPrincipals !== undefined && !principals.includes("*")) {
         for (const consumer of consumers) {
           const account = str(((doc.accounts as Raw | undefined)?.[consumer.vpc.account ?? ""] as Raw | undefined)?.id);
-          if (account && !principals.some((p) => PRINCIPAL.exec(p)?.[2] === account)) {
+          if (account && !principals.some((p) => PRINCIPAL_ARN.exec(p)?.[2] === account)) {
             out.add(
               [...pBase, "allowedPrincipals"],
               `does not admit consumer "${consumer.name}" (account ${account}): its endpoint would be rejected`,

@@ -4,14 +4,16 @@
  * the user gets every problem of the file in one run.
  */
 import { Cidr, cidrOrUndefined, contains, containsAddress, isAwsReservedAddress, overlaps, parseCidr, parseIpv4 } from "../aws/cidr";
+import { partitionOf } from "../aws/partitions";
+import { ACCOUNT_ID, iamArnPartition, REGION, roleArnAccount } from "../aws/patterns";
 import { Problem } from "./problems";
-import { KNOWN_REGIONS, closest } from "./regions";
+import { KNOWN_REGIONS } from "../aws/regions";
+import { closest } from "./suggest";
 import {
   GATEWAY_CAPABLE_SERVICES,
   SERVICE_CATALOG,
   invalidDnsName,
   parseServiceName,
-  partitionOf,
   planServiceDns,
 } from "../aws/service-catalog";
 
@@ -140,13 +142,13 @@ function checkAccounts(doc: Raw, out: ProblemList): void {
   for (const [name, account] of entriesOf(doc.accounts)) {
     const id = str(account.id);
     const arn = str(account.deployRoleArn);
-    if (id && /^[0-9]{12}$/.test(id)) {
+    if (id && ACCOUNT_ID.test(id)) {
       const other = byId.get(id);
       if (other) {
         out.add(["accounts", name, "id"], `duplicates the id of account "${other}"`, "declare each AWS account once and refer to it by name");
       }
       byId.set(id, name);
-      const arnAccount = arn ? /^arn:[^:]+:iam::([0-9]{12}):role\//.exec(arn)?.[1] : undefined;
+      const arnAccount = roleArnAccount(arn);
       if (arnAccount && arnAccount !== id) {
         out.add(
           ["accounts", name, "deployRoleArn"],
@@ -166,13 +168,13 @@ function checkVpcs(doc: Raw, out: ProblemList): void {
     const base: Path = ["vpcs", name];
     checkReference(out, [...base, "account"], vpc.account, accounts, "account", "accounts");
     const region = str(vpc.region);
-    if (region && /^[a-z]{2}(-[a-z]+)+-[0-9]+$/.test(region) && !KNOWN_REGIONS.has(region)) {
+    if (region && REGION.test(region) && !KNOWN_REGIONS.has(region)) {
       const suggestion = closest(region, KNOWN_REGIONS);
       out.add([...base, "region"], `"${region}" is not an AWS region`, suggestion ? `did you mean "${suggestion}"?` : "use a region code such as ap-northeast-1");
     }
     const account = accounts.get(str(vpc.account) ?? "");
     const arn = str(account?.deployRoleArn);
-    const arnPartition = arn ? /^arn:([^:]+):/.exec(arn)?.[1] : undefined;
+    const arnPartition = iamArnPartition(arn);
     if (region && arnPartition && KNOWN_REGIONS.has(region) && partitionOf(region) !== arnPartition) {
       out.add(
         [...base, "region"],

@@ -4,6 +4,7 @@
  * Cross-field rules (references, overlaps, AZ spread...) live in `rules.ts`.
  */
 import { z } from "zod";
+import { ACCOUNT_ID, AZ_ID, AZ_NAME, REGION, ROLE_ARN, SECURITY_GROUP_ID, SUBNET_ID, VPC_ID } from "../aws/patterns";
 
 const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
 const IPV4 = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
@@ -19,7 +20,7 @@ const name = (what: string, description = `Name of a ${what} declared in this fi
 
 const accountId = z
   .string({ error: quotedDigits })
-  .regex(/^[0-9]{12}$/, { error: "must be a 12-digit AWS account id, e.g. \"111111111111\"" })
+  .regex(ACCOUNT_ID, { error: "must be a 12-digit AWS account id, e.g. \"111111111111\"" })
   .meta({ description: "12-digit AWS account id, quoted so YAML keeps leading zeros." });
 
 /** YAML reads unquoted digits as a number: say how to write an id so it survives. */
@@ -32,12 +33,12 @@ function quotedDigits(issue: { input?: unknown }): string {
 
 const region = z
   .string()
-  .regex(/^[a-z]{2}(-[a-z]+)+-[0-9]+$/, { error: "must be an AWS region code such as ap-northeast-1" })
+  .regex(REGION, { error: "must be an AWS region code such as ap-northeast-1" })
   .meta({ description: "AWS region code, e.g. ap-northeast-1." });
 
 const roleArn = z
   .string()
-  .regex(/^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/, {
+  .regex(ROLE_ARN, {
     error: "must be an IAM role ARN, e.g. arn:aws:iam::111111111111:role/privatelink-deployer",
   });
 
@@ -48,15 +49,11 @@ const cidr = z
 
 const ipv4 = z.string().regex(new RegExp(`^${IPV4}$`), { error: "must be an IPv4 address such as 10.0.1.10" });
 
-const awsId = (prefix: string, example: string) =>
-  z
-    .string()
-    .regex(new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`), {
-      error: `must be an id of the form ${prefix}-<8 or 17 hex digits>, e.g. ${example}`,
-    });
-const vpcId = awsId("vpc", "vpc-0a1b2c3d4e5f60718");
-const subnetId = awsId("subnet", "subnet-0a1b2c3d4e5f60718");
-const securityGroupId = awsId("sg", "sg-0a1b2c3d4e5f60718");
+const awsId = (pattern: RegExp, prefix: string, example: string) =>
+  z.string().regex(pattern, { error: `must be an id of the form ${prefix}-<8 or 17 hex digits>, e.g. ${example}` });
+const vpcId = awsId(VPC_ID, "vpc", "vpc-0a1b2c3d4e5f60718");
+const subnetId = awsId(SUBNET_ID, "subnet", "subnet-0a1b2c3d4e5f60718");
+const securityGroupId = awsId(SECURITY_GROUP_ID, "sg", "sg-0a1b2c3d4e5f60718");
 
 const port = z
   .number({ error: "must be a port number" })
@@ -78,11 +75,11 @@ export const SubnetSchema = z.strictObject({
   id: subnetId,
   az: z
     .string()
-    .regex(/^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$/, { error: "must be an availability zone name such as ap-northeast-1a" })
+    .regex(AZ_NAME, { error: "must be an availability zone name such as ap-northeast-1a" })
     .meta({ description: "Availability zone name, e.g. ap-northeast-1a." }),
   azId: z
     .string()
-    .regex(/^[a-z]{3,}[0-9]*-az[0-9]+$/, { error: "must be an availability zone id such as apne1-az4" })
+    .regex(AZ_ID, { error: "must be an availability zone id such as apne1-az4" })
     .optional()
     .meta({ description: "Availability zone id (e.g. apne1-az4), stable across accounts; recommended for PrivateLink." }),
   cidr,

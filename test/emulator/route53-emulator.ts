@@ -21,6 +21,7 @@
 import * as http from "http";
 import { AddressInfo, Socket } from "net";
 import { randomBytes } from "crypto";
+import { roleArnAccount } from "../../aws/patterns";
 
 const NS = "https://route53.amazonaws.com/doc/2013-04-01/";
 
@@ -280,7 +281,7 @@ export class Route53Emulator {
   }
 
   private assumeRole(roleArn: string): string {
-    const account = /^arn:aws[a-z-]*:iam::([0-9]{12}):role\/.+$/.exec(roleArn)?.[1];
+    const account = roleArnAccount(roleArn);
     if (!account) throw new ApiError(400, "ValidationError", `${roleArn} is not a role ARN`);
     const accessKeyId = `ASIA${randomBytes(8).toString("hex").toUpperCase()}`;
     this.keys.set(accessKeyId, account);

@@ -1,48 +1,4 @@
-/**
- * Region codes this release knows. A well-formed but unknown code is almost always a typo
- * (ap-northest-1); when AWS opens a region, add it here.
- */
-export const KNOWN_REGIONS: ReadonlySet<string> = new Set([
-  "af-south-1",
-  "ap-east-1",
-  "ap-east-2",
-  "ap-northeast-1",
-  "ap-northeast-2",
-  "ap-northeast-3",
-  "ap-south-1",
-  "ap-south-2",
-  "ap-southeast-1",
-  "ap-southeast-2",
-  "ap-southeast-3",
-  "ap-southeast-4",
-  "ap-southeast-5",
-  "ap-southeast-6",
-  "ap-southeast-7",
-  "ca-central-1",
-  "ca-west-1",
-  "eu-central-1",
-  "eu-central-2",
-  "eu-north-1",
-  "eu-south-1",
-  "eu-south-2",
-  "eu-west-1",
-  "eu-west-2",
-  "eu-west-3",
-  "il-central-1",
-  "me-central-1",
-  "me-south-1",
-  "mx-central-1",
-  "sa-east-1",
-  "us-east-1",
-  "us-east-2",
-  "us-west-1",
-  "us-west-2",
-  "cn-north-1",
-  "cn-northwest-1",
-  "us-gov-east-1",
-  "us-gov-west-1",
-]);
-
+/** "Did you mean" suggestions for names, keys, regions and services. */
 /** Edit distance, for "did you mean" hints on names and keys. */
 export function editDistance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);

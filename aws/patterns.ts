@@ -1,0 +1,52 @@
+/**
+ * The shapes of AWS identifiers, defined once: the topology schema, the validation rules, the
+ * constructs, the handshake command and the emulators all use these, never a copy.
+ */
+
+/** The partitions this product knows. */
+export const PARTITIONS = ["aws", "aws-cn", "aws-us-gov"] as const;
+export type Partition = (typeof PARTITIONS)[number];
+
+/** A 12-digit account id. */
+export const ACCOUNT_ID = /^[0-9]{12}$/;
+
+/** A region code such as `ap-northeast-1` (well-formed; whether AWS has it is `aws/regions.ts`'s business). */
+export const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
+
+/** An availability zone name such as `ap-northeast-1a`. */
+export const AZ_NAME = /^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$/;
+
+/** An availability zone id such as `apne1-az4` (stable across accounts). */
+export const AZ_ID = /^[a-z]{3,}[0-9]*-az[0-9]+$/;
+
+/** An IAM role ARN, e.g. `arn:aws:iam::111122223333:role/privatelink-deployer`. */
+export const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/;
+
+/** Any IAM ARN's partition and account: `arn:<partition>:iam::<account>:...`. */
+const IAM_ARN_PARTS = /^arn:([a-z-]+):iam::([0-9]{12}):/;
+
+/** The account of an IAM role ARN, or undefined when `arn` is not a role ARN. */
+export function roleArnAccount(arn: string | undefined): string | undefined {
+  if (arn === undefined || !/:role\//.test(arn)) return undefined;
+  return IAM_ARN_PARTS.exec(arn)?.[2];
+}
+
+/** The partition of an IAM ARN (`aws`, `aws-cn`, `aws-us-gov`), or undefined. */
+export function iamArnPartition(arn: string | undefined): string | undefined {
+  return arn === undefined ? undefined : IAM_ARN_PARTS.exec(arn)?.[1];
+}
+
+/** A principal an endpoint service admits: an account root, a role or a user. Groups: partition, account. */
+export const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):(root|role\/.+|user\/.+)$/;
+
+/** EC2 resource ids: `<prefix>-` and 8 or 17 lowercase hex digits. */
+export function ec2IdPattern(prefix: string): RegExp {
+  return new RegExp(`^${prefix}-([0-9a-f]{8}|[0-9a-f]{17})$`);
+}
+export const VPC_ID = ec2IdPattern("vpc");
+export const SUBNET_ID = ec2IdPattern("subnet");
+export const SECURITY_GROUP_ID = ec2IdPattern("sg");
+export const INSTANCE_ID = ec2IdPattern("i");
+
+/** A Route 53 hosted zone id, optionally with its `/hostedzone/` prefix. */
+export const HOSTED_ZONE_ID = /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/;
