@@ -31,7 +31,7 @@ await build({
 
 // Self-contained tools: everything (AWS SDK included) in one file, runnable with plain `node`.
 const bundles = [
-  { source: "cli/phz-handshake.ts", outfile: "dist/assets/phz-handshake.cjs" },
+  { source: "cli/phz-handshake/main.ts", outfile: "dist/assets/phz-handshake.cjs" },
   { source: "cli/onprem-dns.ts", outfile: "dist/assets/onprem-dns.cjs" },
 ];
 for (const entry of bundles) {

@@ -5,7 +5,7 @@
  */
 import { CreateHostedZoneCommand, GetHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
-import { associate, disassociate } from "../../cli/phz-handshake";
+import { associate, disassociate } from "../../cli/phz-handshake/protocol";
 import { Moto, startMoto } from "../../tools/moto";
 
 const ACCOUNT = "111122223333";

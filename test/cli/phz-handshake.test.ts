@@ -7,7 +7,8 @@ import { spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CreateVPCAssociationAuthorizationCommand, AssociateVPCWithHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { associate, disassociate, EXIT, HandshakeConfig, HandshakeError } from "../../cli/phz-handshake";
+import { EXIT, HandshakeError } from "../../cli/phz-handshake/errors";
+import { associate, disassociate, HandshakeConfig } from "../../cli/phz-handshake/protocol";
 import { Fault, Route53Emulator } from "../emulator/route53-emulator";
 import { ROOT } from "../helpers";
 

@@ -1,22 +1,15 @@
 /**
- * phz-handshake: joins a VPC to a private hosted zone of (possibly) another account, the way seed 000
- * does it by hand, safely:
+ * The Route 53 protocol of phz-handshake: the steps that join a VPC to a private hosted zone of
+ * (possibly) another account, the way seed 000 does it by hand, safely:
  *
  *   associate:    zone owner authorizes the VPC (cross-account only) -> VPC owner associates ->
  *                 wait INSYNC -> zone owner deletes the authorization, ALWAYS (also on failure).
  *   disassociate: VPC owner disassociates -> wait INSYNC -> zone owner deletes any authorization left.
  *
- * Idempotent (an associated pair is success with no change; a missing one on disassociate too), retried
- * with capped exponential backoff and full jitter on throttling, PriorRequestNotComplete,
- * ConcurrentModification, 5xx and network errors, bounded in time. One progress line per step on
- * stderr; never credentials. Exit codes: 0 ok, 2 bad input, 3 AWS failure, 4 ConflictingDomainExists.
- *
- * Credentials: the SDK's default chain (environment, profile, SSO...), then the optional roles are
- * assumed for each side. Endpoints honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_ROUTE_53 / AWS_ENDPOINT_URL_STS.
- * This file is bundled (with the SDK) into dist/assets/phz-handshake.cjs, which ships inside every
- * spoke stack that uses it.
+ * Idempotent (an associated pair is success with no change; a missing one on disassociate too);
+ * every call goes through the retry engine (retry.ts). Credentials: the SDK's default chain, then the
+ * optional roles are assumed for each side.
  */
-import { parseArgs } from "util";
 import {
   AssociateVPCWithHostedZoneCommand,
   CreateVPCAssociationAuthorizationCommand,
@@ -27,10 +20,10 @@ import {
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
-import { globalRegionOf } from "../aws/partitions";
-import { HOSTED_ZONE_ID, REGION, roleArnAccount, VPC_ID } from "../aws/patterns";
-
-export const EXIT = { ok: 0, badInput: 2, awsFailure: 3, conflictingDomain: 4 } as const;
+import { globalRegionOf } from "../../aws/partitions";
+import { HOSTED_ZONE_ID, REGION, roleArnAccount, VPC_ID } from "../../aws/patterns";
+import { classify, errorCode, EXIT, HandshakeError } from "./errors";
+import { Retrier } from "./retry";
 
 export interface HandshakeRequest {
   readonly zoneId: string;
@@ -68,54 +61,6 @@ export const DEFAULT_CONFIG: HandshakeConfig = {
   log: (line) => process.stderr.write(`${line}\n`),
 };
 
-/** A failure with the exit code that classifies it. */
-export class HandshakeError extends Error {
-  constructor(
-    message: string,
-    readonly exitCode: number,
-  ) {
-    super(message);
-    this.name = "HandshakeError";
-  }
-}
-
-const RETRYABLE_CODES = new Set([
-  "Throttling",
-  "ThrottlingException",
-  "TooManyRequestsException",
-  "RequestLimitExceeded",
-  "PriorRequestNotComplete",
-  "ConcurrentModification",
-  "InternalError",
-  "InternalFailure",
-  "ServiceUnavailable",
-  "RequestTimeout",
-  "RequestTimeoutException",
-  "TimeoutError",
-]);
-const NETWORK_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ECONNABORTED", "EHOSTUNREACH", "ENETUNREACH"]);
-
-interface AwsLikeError {
-  name?: string;
-  code?: string;
-  message?: string;
-  $metadata?: { httpStatusCode?: number };
-}
-
-export function errorCode(error: unknown): string {
-  const e = error as AwsLikeError;
-  if (e?.code && NETWORK_CODES.has(e.code)) return e.code;
-  if (/socket hang up|ECONNRESET/i.test(e?.message ?? "")) return "ECONNRESET";
-  return e?.name ?? "Error";
-}
-
-export function isRetryable(error: unknown): boolean {
-  const code = errorCode(error);
-  const status = (error as AwsLikeError)?.$metadata?.httpStatusCode;
-  return RETRYABLE_CODES.has(code) || NETWORK_CODES.has(code) || (status !== undefined && status >= 500);
-}
-
-
 /** Validates a request; returns every problem (empty when valid). */
 export function requestProblems(req: Partial<HandshakeRequest>): string[] {
   const problems: string[] = [];
@@ -133,8 +78,7 @@ export function requestProblems(req: Partial<HandshakeRequest>): string[] {
 
 /** One run of the handshake: clients per side, retry loop, progress lines. */
 class Handshake {
-  private readonly started = Date.now();
-  private readonly deadline: number;
+  private readonly retrier: Retrier;
   private readonly pair: string;
   private readonly sts: STSClient;
   private readonly clients = new Map<string, Promise<Route53Client>>();
@@ -146,7 +90,7 @@ class Handshake {
     private readonly req: HandshakeRequest,
     private readonly config: HandshakeConfig,
   ) {
-    this.deadline = this.started + config.timeoutMs;
+    this.retrier = new Retrier({ deadline: Date.now() + config.timeoutMs, retryBaseMs: config.retryBaseMs, retryCapMs: config.retryCapMs, signal: config.signal });
     this.pair = `${req.zoneId.replace(/^\/hostedzone\//, "")} ${req.vpcId} (${req.vpcRegion})`;
     this.sts = new STSClient({
       region: globalRegionOf(req.vpcRegion),
@@ -156,42 +100,15 @@ class Handshake {
   }
 
   private log(step: string, outcome: string, attempts: number, detail?: string): void {
-    const elapsed = ((Date.now() - this.started) / 1000).toFixed(2);
+    const elapsed = ((Date.now() - this.retrier.started) / 1000).toFixed(2);
     const extra = detail ? ` detail="${detail.replace(/"/g, "'")}"` : "";
     this.config.log(`phz-handshake ${this.pair} step=${step} outcome=${outcome} attempts=${attempts} elapsed=${elapsed}s${extra}`);
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.config.signal?.aborted) return reject(new HandshakeError("interrupted", EXIT.awsFailure));
-      const timer = setTimeout(resolve, ms);
-      this.config.signal?.addEventListener("abort", () => {
-        clearTimeout(timer);
-        reject(new HandshakeError("interrupted", EXIT.awsFailure));
-      }, { once: true });
-    });
-  }
-
-  /** Runs `fn` with retries until success, a non-retryable error, or the deadline (`graceMs` past it). */
-  private async retry<T>(label: string, fn: () => Promise<T>, graceMs = 0): Promise<{ value: T; attempts: number }> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return { value: await fn(), attempts: attempt };
-      } catch (error) {
-        if (error instanceof HandshakeError || !isRetryable(error)) throw error;
-        const delay = Math.random() * Math.min(this.config.retryCapMs, this.config.retryBaseMs * 2 ** (attempt - 1));
-        if (Date.now() + delay > this.deadline + graceMs) {
-          throw new HandshakeError(`${label}: gave up after ${attempt} attempts in ${((Date.now() - this.started) / 1000).toFixed(1)} s, last error ${errorCode(error)}: ${(error as Error).message}`, EXIT.awsFailure);
-        }
-        await this.sleep(delay);
-      }
-    }
   }
 
   private async account(roleArn: string | undefined): Promise<string> {
     const fromArn = roleArnAccount(roleArn);
     if (fromArn) return fromArn;
-    this.callerAccount ??= this.retry("GetCallerIdentity", () => this.sts.send(new GetCallerIdentityCommand({}))).then((r) => r.value.Account ?? "");
+    this.callerAccount ??= this.retrier.retry("GetCallerIdentity", () => this.sts.send(new GetCallerIdentityCommand({}))).then((r) => r.value.Account ?? "");
     return this.callerAccount;
   }
 
@@ -212,7 +129,7 @@ class Handshake {
           requestHandler: { requestTimeout: this.config.requestTimeoutMs, connectionTimeout: this.config.requestTimeoutMs, throwOnRequestTimeout: true },
         };
         if (!roleArn) return new Route53Client(common);
-        const { value } = await this.retry("AssumeRole", () =>
+        const { value } = await this.retrier.retry("AssumeRole", () =>
           this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "phz-handshake", DurationSeconds: 3600 })),
         );
         const c = value.Credentials;
@@ -242,7 +159,7 @@ class Handshake {
   private async step<T>(step: string, operation: string, run: () => Promise<T>, options: { graceMs?: number; expected?: string[] } = {}): Promise<{ value: T; attempts: number }> {
     let attempts = 0;
     try {
-      return await this.retry(operation, async () => {
+      return await this.retrier.retry(operation, async () => {
         attempts++;
         this.calls.push(operation);
         return run();
@@ -312,11 +229,11 @@ class Handshake {
         this.log(step, "insync", polls);
         return;
       }
-      if (Date.now() + interval > this.deadline) {
+      if (Date.now() + interval > this.retrier.deadline) {
         this.log(step, "failed", polls, `still ${response.ChangeInfo?.Status} at the deadline`);
         throw new HandshakeError(`change ${changeId} still ${response.ChangeInfo?.Status} after ${this.config.timeoutMs / 1000} s`, EXIT.awsFailure);
       }
-      await this.sleep(interval);
+      await this.retrier.sleep(interval);
       interval = Math.min(interval * 1.5, this.config.pollMs * 10);
     }
   }
@@ -354,7 +271,7 @@ class Handshake {
         }
         if (code === "NotAuthorizedException" && attempts < 4) {
           // The authorization was just created; give it a moment to propagate.
-          await this.sleep(Math.min(this.config.retryCapMs, this.config.retryBaseMs * 2 ** attempts));
+          await this.retrier.sleep(Math.min(this.config.retryCapMs, this.config.retryBaseMs * 2 ** attempts));
           continue;
         }
         this.log("associate", "failed", attempts, `${code}: ${(error as Error).message}`);
@@ -384,15 +301,6 @@ class Handshake {
       throw classify(error, "disassociate");
     }
   }
-}
-
-/** Maps an AWS error to a HandshakeError with the right exit code. */
-function classify(error: unknown, what: string): Error {
-  if (error instanceof HandshakeError) return error;
-  const code = errorCode(error);
-  const message = `${what} failed: ${code}: ${(error as Error).message}`;
-  const badInput = ["InvalidVPCId", "InvalidInput", "NoSuchHostedZone", "PublicZoneVPCAssociation", "LastVPCAssociation"].includes(code);
-  return new HandshakeError(message, badInput ? EXIT.badInput : EXIT.awsFailure);
 }
 
 export interface HandshakeOutcome {
@@ -456,101 +364,4 @@ export async function disassociate(req: HandshakeRequest, config: Partial<Handsh
   } catch (error) {
     throw classify(error, "disassociate");
   }
-}
-
-const USAGE = `Usage: phz-handshake <associate|disassociate> --zone-id <id> --vpc-id <vpc-id> --vpc-region <region>
-                     [--zone-role-arn <arn>] [--vpc-role-arn <arn>] [--timeout <seconds>]
-
-Joins a VPC (any account, any region) to a Route 53 private hosted zone, or removes it.
-
-  associate      zone owner authorizes the VPC (only when zone and VPC are in different accounts),
-                 VPC owner associates it, waits until the change is INSYNC, and the zone owner
-                 deletes the authorization again, also when the association failed.
-                 Re-running on an associated pair changes nothing (and removes a left-over authorization).
-  disassociate   VPC owner disassociates the VPC; a pair that is not associated is success.
-
-  --zone-id        private hosted zone id (Z...)
-  --vpc-id         VPC to join (vpc-...)
-  --vpc-region     region of that VPC (the zone may be elsewhere)
-  --zone-role-arn  role to assume in the zone owner's account (default: your own credentials)
-  --vpc-role-arn   role to assume in the VPC owner's account (default: your own credentials)
-  --timeout        give up after this many seconds (default 600)
-
-Every option can also come from the environment (this is how Terraform passes them):
-PHZ_ZONE_ID, PHZ_VPC_ID, PHZ_VPC_REGION, PHZ_ZONE_ROLE_ARN, PHZ_VPC_ROLE_ARN, PHZ_TIMEOUT.
-
-Credentials come from the AWS SDK's default chain (environment, profile, SSO, instance role).
-Endpoints honour AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ROUTE_53 and AWS_ENDPOINT_URL_STS (emulators).
-Progress: one line per step on stderr. Exit codes: 0 done, 2 bad input, 3 AWS failure,
-4 the VPC already has another zone of that name (ConflictingDomainExists).`;
-
-/** CLI entry point; returns the exit code. */
-export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  // The pinned SDK supports Node 20; its notice about future SDK releases would clutter terraform's output.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        "zone-id": { type: "string" },
-        "vpc-id": { type: "string" },
-        "vpc-region": { type: "string" },
-        "zone-role-arn": { type: "string" },
-        "vpc-role-arn": { type: "string" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
-  } catch (error) {
-    process.stderr.write(`phz-handshake: ${(error as Error).message}\n\n${USAGE}\n`);
-    return EXIT.badInput;
-  }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
-    return EXIT.ok;
-  }
-  const action = positionals[0];
-  if (positionals.length !== 1 || (action !== "associate" && action !== "disassociate")) {
-    process.stderr.write(`phz-handshake: expected one action, associate or disassociate\n\n${USAGE}\n`);
-    return EXIT.badInput;
-  }
-  const pick = (flag: string, name: string) => (values as Record<string, string | undefined>)[flag] || env[name] || undefined;
-  const req: HandshakeRequest = {
-    zoneId: pick("zone-id", "PHZ_ZONE_ID") ?? "",
-    vpcId: pick("vpc-id", "PHZ_VPC_ID") ?? "",
-    vpcRegion: pick("vpc-region", "PHZ_VPC_REGION") ?? "",
-    zoneRoleArn: pick("zone-role-arn", "PHZ_ZONE_ROLE_ARN"),
-    vpcRoleArn: pick("vpc-role-arn", "PHZ_VPC_ROLE_ARN"),
-  };
-  const timeout = Number(pick("timeout", "PHZ_TIMEOUT") ?? 600);
-  const problems = requestProblems(req);
-  if (!(timeout > 0)) problems.push("--timeout must be a positive number of seconds");
-  if (problems.length > 0) {
-    process.stderr.write(`phz-handshake: ${problems.join("\nphz-handshake: ")}\n(see phz-handshake --help)\n`);
-    return EXIT.badInput;
-  }
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
-  try {
-    const outcome = await (action === "associate" ? associate : disassociate)(req, { timeoutMs: timeout * 1000, signal: abort.signal });
-    const polls = outcome.route53Calls.filter((c) => c === "GetChange").length;
-    process.stderr.write(`phz-handshake ${action}: ${outcome.result} (${outcome.route53Calls.length - polls} Route 53 calls + ${polls} GetChange polls)\n`);
-    return EXIT.ok;
-  } catch (error) {
-    const exitCode = error instanceof HandshakeError ? error.exitCode : EXIT.awsFailure;
-    process.stderr.write(`phz-handshake ${action} FAILED: ${(error as Error).message}\n`);
-    return exitCode;
-  } finally {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
 }
