@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
+import { Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { roleArnAccount } from "../aws/patterns";
+import { ACCOUNT_ID, REGION, roleArnAccount } from "../aws/patterns";
+import { throwIfProblems } from "./errors";
 
 /** Where the AWS provider sends its calls. */
 export type ApiTarget =
@@ -11,47 +13,73 @@ export type ApiTarget =
 /** Services whose endpoints are redirected to the emulator under a local target. */
 export const EMULATED_SERVICES = ["ec2", "elbv2", "route53", "route53Resolver", "sts", "iam"] as const;
 
+/** An AWS account Terraform deploys into. */
+export interface AccountRef {
+  /** Short name of the account; names the provider alias (`<name>_<region>`). */
+  readonly name: string;
+  /** 12-digit account id. */
+  readonly id: string;
+  /** Role Terraform assumes in the account; must be a role of `id`. */
+  readonly deployRoleArn: string;
+}
+
 export interface AccountRegionProviderProps {
-  /** Account the provider works in: its id and the role Terraform assumes there. */
-  readonly account: { readonly name: string; readonly id: string; readonly deployRoleArn: string };
+  /** The account to work in. Validated: a 12-digit id, and a deploy role of that very account. */
+  readonly account: AccountRef;
+  /** Region of the provider, e.g. `ap-northeast-1`. Validated: a region code. */
   readonly region: string;
-  /** Tags applied to every taggable resource of this provider. */
-  readonly defaultTags: Readonly<Record<string, string>>;
-  readonly target: ApiTarget;
+  /**
+   * Tags applied to every taggable resource of this provider.
+   * @default - no default tags
+   */
+  readonly defaultTags?: Readonly<Record<string, string>>;
+  /**
+   * Where the provider's API calls go.
+   * @default - AWS itself (`{ kind: "aws" }`)
+   */
+  readonly target?: ApiTarget;
 }
 
 /**
  * One aliased `aws` provider per (account, region): assumes the account's deploy role and refuses to
- * run in any other account. The alias (`<account>_<region>`, hyphens as underscores) appears on every
- * resource so a plan shows plainly which account and region each change lands in.
+ * run in any other account (`allowed_account_ids`). The alias (`<account>_<region>`, hyphens as
+ * underscores) appears on every resource, so a plan shows plainly which account and region each
+ * change lands in. No credential ever appears in the configuration.
  */
 export class AccountRegionProvider extends Construct {
+  /** The provider, to pass as `provider` to resources. */
   readonly provider: AwsProvider;
+  /** The provider's alias, e.g. `network_hub_ap_northeast_1`. */
   readonly alias: string;
   readonly accountId: string;
   readonly region: string;
 
+  /** The alias a provider of this account and region gets. */
   static aliasFor(accountName: string, region: string): string {
     return `${accountName}_${region}`.replace(/-/g, "_");
   }
 
   constructor(scope: Construct, id: string, props: AccountRegionProviderProps) {
     super(scope, id);
-    const arnAccount = roleArnAccount(props.account.deployRoleArn);
-    if (arnAccount !== props.account.id) {
-      throw new Error(
-        `AccountRegionProvider ${id}: deployRoleArn ${props.account.deployRoleArn} is not a role of account ${props.account.id}`,
-      );
+    const problems: string[] = [];
+    if (!Token.isUnresolved(props.account.id) && !ACCOUNT_ID.test(props.account.id)) problems.push(`account.id ${props.account.id} is not a 12-digit account id`);
+    if (roleArnAccount(props.account.deployRoleArn) !== props.account.id) {
+      problems.push(`account.deployRoleArn ${props.account.deployRoleArn} is not a role of account ${props.account.id}`);
     }
+    if (!REGION.test(props.region)) problems.push(`region ${props.region} is not a region code such as ap-northeast-1`);
+    if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(props.account.name)) problems.push(`account.name "${props.account.name}" must be letters, digits, - and _, starting with a letter (it names the provider alias)`);
+    throwIfProblems(this, problems);
+
     this.alias = AccountRegionProvider.aliasFor(props.account.name, props.region);
     this.accountId = props.account.id;
     this.region = props.region;
-    const local = props.target.kind === "local" ? props.target : undefined;
+    const target = props.target ?? { kind: "aws" };
+    const local = target.kind === "local" ? target : undefined;
     this.provider = new AwsProvider(this, "aws", {
       alias: this.alias,
       region: props.region,
       assumeRole: [{ roleArn: props.account.deployRoleArn, sessionName: "privatelink-cdktf" }],
-      defaultTags: [{ tags: { ...props.defaultTags } }],
+      defaultTags: [{ tags: { ...(props.defaultTags ?? {}) } }],
       ...(local
         ? {
             // An emulator has no real identity service: fixed dummy credentials, no account lookups.

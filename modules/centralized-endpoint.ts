@@ -3,27 +3,33 @@ import { TerraformProvider } from "cdktf";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
-import { named } from "./naming";
 import { ServiceDnsPlan } from "../aws/service-catalog";
+import { throwIfProblems } from "./errors";
+import { named } from "./naming";
 
 export interface CentralizedEndpointProps {
+  /** Provider of the hub's account and region (see `AccountRegionProvider`). */
   readonly provider: TerraformProvider;
-  /** The hub VPC: holds the endpoint and is the zones' first (creation-time) VPC. */
+  /** The hub VPC: it holds the endpoint and is the zones' first (creation-time) VPC. */
   readonly vpcId: string;
+  /** Region of the hub VPC. */
   readonly vpcRegion: string;
-  /** Endpoint subnets; at least two availability zones for a hub others depend on. */
+  /** Subnets of the endpoint; use two availability zones or more for a hub others depend on. Validated: not empty. */
   readonly subnetIds: readonly string[];
+  /** Security groups of the endpoint (typically an `IngressSecurityGroup` admitting 443). Validated: not empty. */
   readonly securityGroupIds: readonly string[];
-  /** Service name and the zones/records its clients need (see `planServiceDns`). */
+  /** Service name and the zones and records its clients need: `planServiceDns("ssm", region)`. */
   readonly service: ServiceDnsPlan;
-  /** Name of the hub, for tags and comments. */
+  /** Name of the hub, used in the endpoint's `Name` tag and the zones' comments. */
   readonly hubName: string;
 }
 
 /** A private hosted zone created for the endpoint. */
 export interface CentralizedZone {
+  /** Zone name, e.g. `ssm.ap-northeast-1.amazonaws.com`. */
   readonly name: string;
   readonly zone: Route53Zone;
+  /** Token of the zone id; usable from another stack (cdktf passes it through remote state). */
   readonly zoneId: string;
 }
 
@@ -38,15 +44,21 @@ export interface CentralizedZone {
  */
 export class CentralizedEndpoint extends Construct {
   readonly endpoint: VpcEndpoint;
+  /** Token of the endpoint id. */
   readonly endpointId: string;
-  /** The endpoint's regional DNS name, e.g. `vpce-0abc-xyz.ssm.ap-northeast-1.vpce.amazonaws.com` (S3: `*.vpce-...`). */
+  /** Token of the endpoint's regional DNS name, e.g. `vpce-0abc-xyz.ssm.ap-northeast-1.vpce.amazonaws.com` (S3: `*.vpce-...`). */
   readonly regionalDnsName: string;
+  /** Token of the hosted zone id of the regional DNS name (the alias target's zone). */
+  readonly regionalHostedZoneId: string;
+  /** One entry per zone of `service.zones`, in that order. */
   readonly zones: readonly CentralizedZone[];
 
   constructor(scope: Construct, id: string, props: CentralizedEndpointProps) {
     super(scope, id);
-    if (props.subnetIds.length === 0) throw new Error(`CentralizedEndpoint ${id}: subnetIds is empty`);
-    if (props.securityGroupIds.length === 0) throw new Error(`CentralizedEndpoint ${id}: securityGroupIds is empty`);
+    const problems: string[] = [];
+    if (props.subnetIds.length === 0) problems.push("subnetIds is empty: the endpoint needs at least one subnet");
+    if (props.securityGroupIds.length === 0) problems.push("securityGroupIds is empty: an endpoint without a security group admits nothing");
+    throwIfProblems(this, problems);
     const { service } = props;
 
     this.endpoint = named(
@@ -66,6 +78,7 @@ export class CentralizedEndpoint extends Construct {
     // dns_entry[0] is the regional name; the others are zonal.
     const regional = this.endpoint.dnsEntry.get(0);
     this.regionalDnsName = regional.dnsName;
+    this.regionalHostedZoneId = regional.hostedZoneId;
 
     this.zones = service.zones.map((plan) => {
       const zone = named(

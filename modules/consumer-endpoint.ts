@@ -1,34 +1,44 @@
 import { Construct } from "constructs";
-import { TerraformProvider } from "cdktf";
+import { propertyAccess, TerraformProvider, Token } from "cdktf";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
 import { VpcEndpointPrivateDns } from "@cdktf/provider-aws/lib/vpc-endpoint-private-dns";
 import { IngressSecurityGroup } from "./ingress-security-group";
+import { throwIfProblems } from "./errors";
 import { named } from "./naming";
 
 export interface ConsumerEndpointProps {
   /** Provider of the consumer's account and region. */
   readonly provider: TerraformProvider;
+  /** Base of the names (endpoint `Name` tag, `<name>-endpoint` security group). */
   readonly name: string;
+  /** The consumer VPC. */
   readonly vpcId: string;
+  /** Subnets of the endpoint (one network interface each). Validated: not empty. */
   readonly subnetIds: readonly string[];
   /** Endpoint service name (`com.amazonaws.vpce.<region>.vpce-svc-...`, or an AWS service's). */
   readonly serviceName: string;
   /**
    * Region of the service when it is not the consumer's (cross-region PrivateLink). Set at creation and
    * never modifiable: changing it replaces the endpoint, which `terraform plan` shows as "forces replacement".
+   * @default - the service is in the consumer's region
    */
   readonly serviceRegion?: string;
-  /** Ports of the service. */
+  /** Ports of the service (TCP). */
   readonly ports: readonly number[];
-  /** Clients allowed to reach the endpoint. */
+  /** Clients allowed to reach the endpoint. Validated: not empty, never wider than a /8. */
   readonly clientCidrs: readonly string[];
   /**
    * Accept the connection as the service owner (only for services that require acceptance: an accepter
    * on a service that does not fails, provider issue #27761).
+   * @default - no acceptance here (the service does not require it, or its owner accepts by hand)
    */
   readonly acceptance?: { readonly ownerProvider: TerraformProvider; readonly serviceId: string };
-  /** Enable the service's private DNS name after acceptance (it cannot be enabled before). */
+  /**
+   * Enable the service's private DNS name after acceptance (it cannot be enabled before). Validated:
+   * needs `acceptance`.
+   * @default false
+   */
   readonly privateDns?: boolean;
 }
 
@@ -43,15 +53,15 @@ export class ConsumerEndpoint extends Construct {
   readonly accepter?: VpcEndpointConnectionAccepter;
   /** Regional DNS name (what clients curl). */
   readonly regionalDnsName: string;
-  /** Every DNS name of the endpoint: regional first, then one per AZ. */
-  readonly dnsNames: string;
+  /** Token of every DNS name of the endpoint: regional first, then one per AZ; usable from another stack. */
+  readonly dnsNames: string[];
 
   constructor(scope: Construct, id: string, props: ConsumerEndpointProps) {
     super(scope, id);
-    if (props.subnetIds.length === 0) throw new Error(`ConsumerEndpoint ${props.name}: no subnet`);
-    if (props.privateDns && !props.acceptance) {
-      throw new Error(`ConsumerEndpoint ${props.name}: private DNS can only be enabled once the connection is accepted in the same stack`);
-    }
+    const problems: string[] = [];
+    if (props.subnetIds.length === 0) problems.push("subnetIds is empty: the endpoint needs at least one subnet");
+    if (props.privateDns && !props.acceptance) problems.push("privateDns needs acceptance: private DNS can only be enabled once the connection is accepted in the same stack");
+    throwIfProblems(this, problems);
     this.securityGroup = new IngressSecurityGroup(this, "sg", {
       provider: props.provider,
       vpcId: props.vpcId,
@@ -75,7 +85,7 @@ export class ConsumerEndpoint extends Construct {
     );
     this.endpointId = this.endpoint.id;
     this.regionalDnsName = this.endpoint.dnsEntry.get(0).dnsName;
-    this.dnsNames = `\${${this.endpoint.terraformResourceType}.${this.endpoint.friendlyUniqueId}.dns_entry[*].dns_name}`;
+    this.dnsNames = Token.asList(propertyAccess(this.endpoint.dnsEntry, ["*", "dns_name"]));
 
     if (props.acceptance) {
       this.accepter = named(

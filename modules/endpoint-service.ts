@@ -1,21 +1,42 @@
 import { Construct } from "constructs";
 import { TerraformProvider } from "cdktf";
 import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
+import { throwIfProblems } from "./errors";
 import { named } from "./naming";
 
 export interface EndpointServiceProps {
+  /** Provider of the owner's account and region. */
   readonly provider: TerraformProvider;
+  /** Name of the service (`Name` tag). */
   readonly name: string;
   /** Region of the service (its own region is always among the supported ones). */
   readonly region: string;
+  /** Load balancers behind the service. Validated: at least one. */
   readonly networkLoadBalancerArns: readonly string[];
-  /** Default true: every connection waits for the owner's acceptance. */
+  /**
+   * Every connection waits for the owner's acceptance.
+   * @default true
+   */
   readonly acceptanceRequired?: boolean;
-  /** Principals allowed to create endpoints; `*` only with `allowAnyPrincipal`. */
+  /**
+   * Principals allowed to create endpoints (`arn:aws:iam::<account>:root`, roles, users): the service's
+   * complete list. Validated: `*` only with `allowAnyPrincipal`.
+   */
   readonly allowedPrincipals: readonly string[];
+  /**
+   * Accept `*` in `allowedPrincipals`: any AWS account may request a connection.
+   * @default false
+   */
   readonly allowAnyPrincipal?: boolean;
-  /** Regions consumers may connect from (cross-region PrivateLink); the service's own is added. */
+  /**
+   * Regions consumers may connect from (cross-region PrivateLink); the service's own is added.
+   * @default - the service's own region only
+   */
   readonly supportedRegions?: readonly string[];
+  /**
+   * Private DNS name consumers can enable once the owner has verified the domain (TXT record).
+   * @default - none
+   */
   readonly privateDnsName?: string;
 }
 
@@ -32,8 +53,11 @@ export interface EndpointServiceProps {
  */
 export class EndpointService extends Construct {
   readonly service: VpcEndpointService;
+  /** Token of the service id (`vpce-svc-...`). */
   readonly serviceId: string;
+  /** Token of the service name consumers connect to (`com.amazonaws.vpce.<region>.vpce-svc-...`). */
   readonly serviceName: string;
+  /** The supported regions, the service's own included, sorted. */
   readonly supportedRegions: readonly string[];
   /** TXT record proving ownership of `privateDnsName` (name, type, value), when one is set. */
   readonly privateDnsVerification?: { readonly name: string; readonly type: string; readonly value: string };
@@ -41,9 +65,9 @@ export class EndpointService extends Construct {
   constructor(scope: Construct, id: string, props: EndpointServiceProps) {
     super(scope, id);
     const problems: string[] = [];
-    if (props.allowedPrincipals.includes("*") && !props.allowAnyPrincipal) problems.push('"*" principal without allowAnyPrincipal');
-    if (props.networkLoadBalancerArns.length === 0) problems.push("no network load balancer");
-    if (problems.length > 0) throw new Error(`EndpointService ${props.name}: ${problems.join("; ")}`);
+    if (props.allowedPrincipals.includes("*") && !props.allowAnyPrincipal) problems.push('allowedPrincipals has "*" (every AWS account) without allowAnyPrincipal: true');
+    if (props.networkLoadBalancerArns.length === 0) problems.push("networkLoadBalancerArns is empty: the service needs a load balancer");
+    throwIfProblems(this, problems);
     this.supportedRegions = [...new Set([props.region, ...(props.supportedRegions ?? [])])].sort();
 
     this.service = named(

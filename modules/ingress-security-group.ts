@@ -4,32 +4,52 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { parseCidr } from "../aws/cidr";
+import { throwIfProblems } from "./errors";
 import { named, tfName } from "./naming";
 
 /** One allowed flow: a port (range) and protocol from CIDR blocks or from another security group. */
 export interface SecurityGroupRule {
   readonly protocol: "tcp" | "udp";
   readonly port: number;
-  /** Last port of a range (default: `port`). */
+  /**
+   * Last port of a range.
+   * @default - `port` (a single port)
+   */
   readonly toPort?: number;
-  /** Source (ingress) or destination (egress) CIDR blocks. Never 0.0.0.0/0. */
+  /**
+   * Source (ingress) or destination (egress) CIDR blocks. Validated: never wider than a /8 for ingress.
+   * @default - none (give `securityGroupId` instead)
+   */
   readonly cidrs?: readonly string[];
-  /** Source (ingress) or destination (egress) security group. */
+  /**
+   * Source (ingress) or destination (egress) security group.
+   * @default - none (give `cidrs` instead)
+   */
   readonly securityGroupId?: string;
-  /** Short label of that security group for the rule's address (default "sg"). */
+  /**
+   * Short label of that security group for the rule's address.
+   * @default "sg"
+   */
   readonly securityGroupLabel?: string;
   /** Shown in the console next to the rule. */
   readonly description: string;
 }
 
 export interface IngressSecurityGroupProps {
+  /** Provider of the VPC's account and region. */
   readonly provider: TerraformProvider;
+  /** VPC of the group. */
   readonly vpcId: string;
   /** Group name, unique in the VPC. */
   readonly name: string;
+  /** Description shown in the console. */
   readonly description: string;
+  /** Inbound flows. Validated: ports within 1-65535, a peer for every rule, no world-open source. */
   readonly ingress: readonly SecurityGroupRule[];
-  /** Outbound flows; none by default (Terraform removes AWS's default allow-all egress rule). */
+  /**
+   * Outbound flows.
+   * @default - none (Terraform removes AWS's default allow-all egress rule)
+   */
   readonly egress?: readonly SecurityGroupRule[];
 }
 
@@ -40,12 +60,13 @@ export interface IngressSecurityGroupProps {
  */
 export class IngressSecurityGroup extends Construct {
   readonly securityGroup: SecurityGroup;
+  /** Token of the group id. */
   readonly securityGroupId: string;
 
   constructor(scope: Construct, id: string, props: IngressSecurityGroupProps) {
     super(scope, id);
     const problems = [...checkRules(props.ingress, "ingress"), ...checkRules(props.egress ?? [], "egress")];
-    if (problems.length > 0) throw new Error(`IngressSecurityGroup ${props.name}: ${problems.join("; ")}`);
+    throwIfProblems(this, problems);
 
     this.securityGroup = named(
       new SecurityGroup(this, "group", {

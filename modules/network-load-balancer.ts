@@ -6,12 +6,16 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { IngressSecurityGroup, SecurityGroupRule } from "./ingress-security-group";
+import { throwIfProblems } from "./errors";
 import { named, tfName } from "./naming";
 
 export interface NlbListener {
   /** Port clients connect to. */
   readonly port: number;
-  /** Port on the targets (default: `port`). */
+  /**
+   * Port on the targets.
+   * @default - the listener's `port`
+   */
   readonly targetPort?: number;
 }
 
@@ -19,22 +23,34 @@ export interface NlbTargets {
   readonly type: "instance" | "ip";
   /** Instance ids or IPv4 addresses. */
   readonly ids: readonly string[];
-  /** The targets' own security group: receives the target ports from the NLB's group (health checks included). */
+  /**
+   * The targets' own security group: receives the target ports from the NLB's group (health checks included).
+   * @default - none: the NLB's egress goes to the VPC CIDR (instances) or the target IPs
+   */
   readonly securityGroupId?: string;
 }
 
 export interface NetworkLoadBalancerProps {
+  /** Provider of the owner's account and region. */
   readonly provider: TerraformProvider;
   /** Base of the names (load balancer, target groups, security group). */
   readonly name: string;
+  /** VPC of the load balancer and its targets. */
   readonly vpcId: string;
+  /** CIDR of that VPC (the egress peer for instance targets without a security group). */
   readonly vpcCidr: string;
-  /** Private subnets; at least two availability zones unless `allowSingleAz`. */
+  /** Private subnets of the load balancer. */
   readonly subnetIds: readonly string[];
-  /** Number of distinct AZs of `subnetIds`, checked here. */
+  /** Number of distinct availability zones of `subnetIds`. Validated: two at least, unless `allowSingleAz`. */
   readonly availabilityZones: number;
+  /**
+   * Accept a load balancer in one availability zone (never with cross-region consumers).
+   * @default false
+   */
   readonly allowSingleAz?: boolean;
+  /** TCP listeners. Validated: at least one, one per port. */
   readonly listeners: readonly NlbListener[];
+  /** Targets. Validated: at least one. */
   readonly targets: NlbTargets;
   /** Client address ranges allowed on the listener ports (PrivateLink clients' own IPs, see below). */
   readonly clientCidrs: readonly string[];
@@ -62,6 +78,8 @@ function awsName(base: string, suffix = ""): string {
  */
 export class NetworkLoadBalancer extends Construct {
   readonly loadBalancer: Lb;
+  /** Token of the load balancer's ARN (what `EndpointService` takes). */
+  readonly loadBalancerArn: string;
   readonly securityGroup: IngressSecurityGroup;
   readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
   readonly listeners: readonly LbListener[];
@@ -69,11 +87,11 @@ export class NetworkLoadBalancer extends Construct {
   constructor(scope: Construct, id: string, props: NetworkLoadBalancerProps) {
     super(scope, id);
     const problems: string[] = [];
-    if (props.availabilityZones < 2 && !props.allowSingleAz) problems.push(`subnets span ${props.availabilityZones} availability zone(s); at least two are needed`);
-    if (props.listeners.length === 0) problems.push("no listener");
-    if (props.targets.ids.length === 0) problems.push("no target");
+    if (props.availabilityZones < 2 && !props.allowSingleAz) problems.push(`subnetIds span ${props.availabilityZones} availability zone(s); at least two are needed (or allowSingleAz)`);
+    if (props.listeners.length === 0) problems.push("listeners is empty");
+    if (props.targets.ids.length === 0) problems.push("targets.ids is empty");
     if (new Set(props.listeners.map((l) => l.port)).size !== props.listeners.length) problems.push("two listeners share a port");
-    if (problems.length > 0) throw new Error(`NetworkLoadBalancer ${props.name}: ${problems.join("; ")}`);
+    throwIfProblems(this, problems);
 
     const targetPorts = [...new Set(props.listeners.map((l) => l.targetPort ?? l.port))];
     const egressPeers: Pick<SecurityGroupRule, "cidrs" | "securityGroupId" | "securityGroupLabel"> = props.targets.securityGroupId
@@ -102,6 +120,8 @@ export class NetworkLoadBalancer extends Construct {
       }),
       props.name,
     );
+
+    this.loadBalancerArn = this.loadBalancer.arn;
 
     const targetGroups = new Map<number, LbTargetGroup>();
     for (const port of targetPorts) {

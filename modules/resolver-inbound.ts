@@ -1,16 +1,32 @@
 import { Construct } from "constructs";
-import { TerraformProvider } from "cdktf";
+import { Fn, propertyAccess, TerraformProvider, Token } from "cdktf";
 import { Route53ResolverEndpoint } from "@cdktf/provider-aws/lib/route53-resolver-endpoint";
 import { IngressSecurityGroup } from "./ingress-security-group";
+import { throwIfProblems } from "./errors";
 import { named } from "./naming";
 
+/** One address of the endpoint: a subnet, and optionally the IP pinned in it. */
+export interface ResolverAddress {
+  readonly subnetId: string;
+  /** Availability zone of the subnet (checked: two zones at least). */
+  readonly availabilityZone: string;
+  /**
+   * The address, pinned: on-prem forwarders point at it, so it must not move.
+   * @default - AWS assigns one in the subnet
+   */
+  readonly ip?: string;
+}
+
 export interface ResolverInboundEndpointProps {
+  /** Provider of the hub's account and region. */
   readonly provider: TerraformProvider;
+  /** Base of the names (`<name>-inbound`, `<name>-resolver-inbound` security group). */
   readonly name: string;
+  /** VPC whose private zones the endpoint answers for (the hub VPC). */
   readonly vpcId: string;
-  /** At least two addresses in two availability zones; `ip` pins one (on-prem forwarders point at it). */
-  readonly addresses: ReadonlyArray<{ readonly subnetId: string; readonly availabilityZone: string; readonly ip?: string }>;
-  /** Networks allowed to query (DNS, TCP and UDP 53): the on-prem CIDRs. */
+  /** Validated: two to six addresses (AWS's limits), in at least two availability zones. */
+  readonly addresses: readonly ResolverAddress[];
+  /** Networks allowed to query (DNS, TCP and UDP 53): the on-prem CIDRs. Validated: not empty, never wider than a /8. */
   readonly sourceCidrs: readonly string[];
 }
 
@@ -22,17 +38,19 @@ export interface ResolverInboundEndpointProps {
 export class ResolverInboundEndpoint extends Construct {
   readonly endpoint: Route53ResolverEndpoint;
   readonly securityGroup: IngressSecurityGroup;
-  /** The endpoint's addresses, sorted (known at plan time when pinned). */
-  readonly ips: string;
+  /** Token of the endpoint id. */
+  readonly endpointId: string;
+  /** Token of the endpoint's addresses, sorted; usable from another stack (known at plan time when pinned). */
+  readonly ips: string[];
 
   constructor(scope: Construct, id: string, props: ResolverInboundEndpointProps) {
     super(scope, id);
     const problems: string[] = [];
-    if (props.addresses.length < 2) problems.push(`${props.addresses.length} address(es); AWS requires at least two`);
-    if (new Set(props.addresses.map((a) => a.availabilityZone)).size < 2) problems.push("addresses in fewer than two availability zones");
-    if (props.addresses.length > 6) problems.push("more than six addresses");
-    if (props.sourceCidrs.length === 0) problems.push("no source network");
-    if (problems.length > 0) throw new Error(`ResolverInboundEndpoint ${props.name}: ${problems.join("; ")}`);
+    if (props.addresses.length < 2) problems.push(`addresses has ${props.addresses.length}; AWS requires at least two`);
+    if (new Set(props.addresses.map((a) => a.availabilityZone)).size < 2) problems.push("addresses span fewer than two availability zones");
+    if (props.addresses.length > 6) problems.push(`addresses has ${props.addresses.length}; AWS allows at most six per endpoint`);
+    if (props.sourceCidrs.length === 0) problems.push("sourceCidrs is empty: the endpoint would admit DNS from nobody");
+    throwIfProblems(this, problems);
 
     this.securityGroup = new IngressSecurityGroup(this, "sg", {
       provider: props.provider,
@@ -56,6 +74,7 @@ export class ResolverInboundEndpoint extends Construct {
       props.name,
       "inbound",
     );
-    this.ips = `\${sort([for address in ${this.endpoint.terraformResourceType}.${this.endpoint.friendlyUniqueId}.ip_address : address.ip])}`;
+    this.endpointId = this.endpoint.id;
+    this.ips = Token.asList(Fn.sort(Token.asList(propertyAccess(this.endpoint.ipAddress, ["*", "ip"]))));
   }
 }

@@ -1,8 +1,11 @@
 import { Construct } from "constructs";
-import { AssetType, TerraformAsset, TerraformProvider, TerraformStack } from "cdktf";
+import { AssetType, TerraformAsset, TerraformProvider, TerraformStack, Token } from "cdktf";
 import { Route53VpcAssociationAuthorization } from "@cdktf/provider-aws/lib/route53-vpc-association-authorization";
 import { Route53ZoneAssociation } from "@cdktf/provider-aws/lib/route53-zone-association";
+import { VPC_ID } from "../aws/patterns";
+import { throwIfProblems } from "./errors";
 import { named } from "./naming";
+import { handshakeBundle } from "./package-assets";
 import { TerraformData } from "./terraform-data";
 
 /**
@@ -21,12 +24,15 @@ export class HandshakeScript {
   /** Path of the script relative to the stack's directory: `assets/phz-handshake/<protocol>/phz-handshake.cjs`. */
   readonly path: string;
 
-  /** The stack's script, created on first use from the bundle at `bundlePath`. */
-  static of(scope: Construct, bundlePath: string): HandshakeScript {
+  /**
+   * The stack's script, created on first use.
+   * @param bundlePath the bundle to ship; default: the one this package was built with (`dist/assets/phz-handshake.cjs`)
+   */
+  static of(scope: Construct, bundlePath?: string): HandshakeScript {
     const stack = TerraformStack.of(scope);
     let script = HandshakeScript.perStack.get(stack);
     if (!script) {
-      script = new HandshakeScript(new TerraformAsset(stack, "phz-handshake", { path: bundlePath, type: AssetType.FILE, assetHash: HANDSHAKE_PROTOCOL }));
+      script = new HandshakeScript(new TerraformAsset(stack, "phz-handshake", { path: bundlePath ?? handshakeBundle(), type: AssetType.FILE, assetHash: HANDSHAKE_PROTOCOL }));
       HandshakeScript.perStack.set(stack, script);
     }
     return script;
@@ -38,18 +44,33 @@ export class HandshakeScript {
 }
 
 export interface ZoneAssociationScriptProps {
-  readonly script: HandshakeScript;
-  /** Private hosted zone id (may be a cross-stack reference). */
+  /**
+   * The handshake script the pair runs.
+   * @default - `HandshakeScript.of(this)`: the bundle of this package, shipped once per stack
+   */
+  readonly script?: HandshakeScript;
+  /** Private hosted zone id; may be a token from another stack (cdktf passes it through remote state). */
   readonly zoneId: string;
-  /** Zone name, for the resource's address and the plan. */
+  /** Zone name: names the resource's address (`terraform_data.phz_<zone>`) and shows in the plan. */
   readonly zoneName: string;
+  /** VPC to join. Validated: a VPC id (`vpc-<hex>`) or a token. */
   readonly vpcId: string;
+  /** Region of that VPC (the zone may be elsewhere: cross-region association). */
   readonly vpcRegion: string;
-  /** Role in the zone owner's account; omit when the caller's credentials own the zone. */
+  /**
+   * Role in the zone owner's account (creates and deletes the authorization).
+   * @default - the credentials Terraform runs with own the zone
+   */
   readonly zoneRoleArn?: string;
-  /** Role in the VPC owner's account; omit when the caller's credentials own the VPC. */
+  /**
+   * Role in the VPC owner's account (associates and disassociates).
+   * @default - the credentials Terraform runs with own the VPC
+   */
   readonly vpcRoleArn?: string;
-  /** Extra environment for the script, e.g. emulator endpoints (AWS_ENDPOINT_URL). Never secrets. */
+  /**
+   * Extra environment for the script, e.g. emulator endpoints (`AWS_ENDPOINT_URL`). Never secrets: it is stored in the state.
+   * @default - none
+   */
   readonly environment?: Readonly<Record<string, string>>;
 }
 
@@ -68,9 +89,8 @@ export class ZoneAssociationScript extends Construct {
 
   constructor(scope: Construct, id: string, props: ZoneAssociationScriptProps) {
     super(scope, id);
-    if (!/^vpc-[0-9a-f]+$/.test(props.vpcId) && !props.vpcId.includes("${")) {
-      throw new Error(`ZoneAssociationScript ${id}: vpcId ${props.vpcId} is not a VPC id`);
-    }
+    throwIfProblems(this, Token.isUnresolved(props.vpcId) || VPC_ID.test(props.vpcId) ? [] : [`vpcId ${props.vpcId} is not a VPC id (vpc-<8 or 17 hex digits>)`]);
+    const script = props.script ?? HandshakeScript.of(this);
     const input: Record<string, string> = {
       zone_id: props.zoneId,
       zone_name: props.zoneName,
@@ -87,7 +107,7 @@ export class ZoneAssociationScript extends Construct {
       ...(props.vpcRoleArn ? { PHZ_VPC_ROLE_ARN: "${self.input.vpc_role_arn}" } : {}),
       ...props.environment,
     };
-    const interpreter = ["node", `\${path.module}/${props.script.path}`];
+    const interpreter = ["node", `\${path.module}/${script.path}`];
     this.resource = named(
       new TerraformData(this, "pair", {
         input,
@@ -108,11 +128,15 @@ export interface ZoneAssociationNativeProps {
   readonly zoneProvider: TerraformProvider;
   /** Provider of the VPC owner's account (creates the association). */
   readonly vpcProvider: TerraformProvider;
+  /** Private hosted zone id; may be a token from another stack. */
   readonly zoneId: string;
+  /** Zone name: names the resources' addresses. */
   readonly zoneName: string;
+  /** VPC to join. */
   readonly vpcId: string;
+  /** Region of that VPC. */
   readonly vpcRegion: string;
-  /** Zone and VPC in different accounts: an authorization is needed. */
+  /** Zone and VPC are in different accounts: an authorization is needed (and stays, see the class comment). */
   readonly crossAccount: boolean;
 }
 

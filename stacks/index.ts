@@ -6,8 +6,11 @@ import { ProviderStack } from "./provider-stack";
 import { SpokeStack } from "./spoke-stack";
 
 export interface BuildOptions {
-  /** Path of the bundled phz-handshake script shipped in spoke stacks. */
-  readonly handshakeScript: string;
+  /**
+   * Path of the phz-handshake bundle shipped in spoke stacks.
+   * @default - the bundle this package was built with
+   */
+  readonly handshakeScript?: string;
 }
 
 export interface BuiltStacks {
@@ -18,7 +21,7 @@ export interface BuiltStacks {
 }
 
 /** Builds one stack per role from the validated model. */
-export function buildStacks(scope: Construct, model: TopologyModel, options: BuildOptions): BuiltStacks {
+export function buildStacks(scope: Construct, model: TopologyModel, options: BuildOptions = {}): BuiltStacks {
   const hubs = new Map(model.hubs.map((hub) => [hub.name, new HubStack(scope, model, hub)]));
   const spokes = new Map(
     model.spokes.map((spoke) => [spoke.name, new SpokeStack(scope, model, spoke, hubs.get(spoke.hub.name)!, options)]),

@@ -7,8 +7,11 @@ import { PrivateLinkStack } from "./base-stack";
 import { HubStack } from "./hub-stack";
 
 export interface SpokeStackOptions {
-  /** Bundled phz-handshake script (script mode). */
-  readonly handshakeScript: string;
+  /**
+   * Path of the phz-handshake bundle (script mode).
+   * @default - the bundle this package was built with
+   */
+  readonly handshakeScript?: string;
 }
 
 /**
@@ -19,7 +22,7 @@ export interface SpokeStackOptions {
 export class SpokeStack extends PrivateLinkStack {
   readonly spoke: SpokeModel;
 
-  constructor(scope: Construct, model: TopologyModel, spoke: SpokeModel, hub: HubStack, options: SpokeStackOptions) {
+  constructor(scope: Construct, model: TopologyModel, spoke: SpokeModel, hub: HubStack, options: SpokeStackOptions = {}) {
     super(scope, spoke.stackName, model);
     this.spoke = spoke;
     const hubVpc = spoke.hub.vpc;

@@ -3,7 +3,7 @@ import * as path from "path";
 import { App, TerraformStack } from "cdktf";
 import { TopologyModel } from "../topology/model";
 import { buildStacks } from "../stacks";
-import { handshakeBundle } from "./assets";
+
 import { collectBlockPaths, renderHcl } from "./hcl";
 
 export interface SynthOptions {
@@ -33,7 +33,7 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
   fs.rmSync(staging, { recursive: true, force: true });
   try {
     const app = new App({ outdir: staging });
-    buildStacks(app, model, { handshakeScript: handshakeBundle() });
+    buildStacks(app, model);
     app.synth();
     const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
     const summary = stacks.map((stack) => {

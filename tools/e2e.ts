@@ -27,7 +27,7 @@ import {
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { ListResolverEndpointIpAddressesCommand, ListResolverEndpointsCommand, Route53ResolverClient } from "@aws-sdk/client-route53resolver";
 import { loadTopologyText } from "../topology/load";
-import { projectRoot } from "../synth/assets";
+import { projectRoot } from "../modules/package-assets";
 import { synthesize } from "../synth/synthesize";
 import { accountCredentials, createTargets, createVpc, EmulatorCredentials } from "./emulator-fixtures";
 import { MotoGapProxy } from "./moto-gap-proxy";

@@ -174,7 +174,7 @@ describe("hub stack: hybrid DNS", () => {
   });
 
   it("outputs the inbound IPs and, per service, the --endpoint-url (bucket form for S3)", () => {
-    expect(hub.output.resolver_inbound_ips.value).toBe("${sort([for address in aws_route53_resolver_endpoint.tokyo_inbound.ip_address : address.ip])}");
+    expect(hub.output.resolver_inbound_ips.value).toBe("${sort(tolist(aws_route53_resolver_endpoint.tokyo_inbound.ip_address)[*].ip)}");
     expect(hub.output.endpoint_urls.value).toEqual({
       ssm: "https://${aws_vpc_endpoint.ssm.dns_entry[0].dns_name}",
       ssmmessages: "https://${aws_vpc_endpoint.ssmmessages.dns_entry[0].dns_name}",

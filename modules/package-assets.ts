@@ -1,7 +1,8 @@
+/** Where this package keeps what it ships beside the code (the bundled handshake script). */
 import * as fs from "fs";
 import * as path from "path";
 
-/** The project root: the directory of this package's package.json. */
+/** The package root: the directory of privatelink-cdktf's package.json (a checkout, or node_modules/privatelink-cdktf). */
 export function projectRoot(from = __dirname): string {
   let dir = from;
   while (!fs.existsSync(path.join(dir, "package.json")) || JSON.parse(fs.readFileSync(path.join(dir, "package.json"), "utf8")).name !== "privatelink-cdktf") {

@@ -1,0 +1,16 @@
+"use strict";
+var import_cdktf = require("cdktf");
+var import_provider = require("@cdktf/provider-aws/lib/provider");
+var import_vpc_endpoint = require("@cdktf/provider-aws/lib/vpc-endpoint");
+const app = new import_cdktf.App({ outdir: "/tmp/exp/out2" });
+const a = new import_cdktf.TerraformStack(app, "a");
+new import_cdktf.LocalBackend(a, { path: "a.tfstate" });
+new import_provider.AwsProvider(a, "aws", { region: "us-east-1" });
+const vpce = new import_vpc_endpoint.VpcEndpoint(a, "e", { vpcId: "vpc-1", serviceName: "x" });
+const names1 = import_cdktf.Token.asList((0, import_cdktf.propertyAccess)(vpce.dnsEntry, ["*", "dns_name"]));
+new import_cdktf.TerraformOutput(a, "n1", { value: names1 });
+const b = new import_cdktf.TerraformStack(app, "b");
+new import_cdktf.LocalBackend(b, { path: "b.tfstate" });
+new import_provider.AwsProvider(b, "aws", { region: "us-east-1" });
+new import_cdktf.TerraformOutput(b, "n1b", { value: names1 });
+app.synth();

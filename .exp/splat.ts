@@ -1,0 +1,15 @@
+import { App, Fn, TerraformOutput, TerraformStack, Token, LocalBackend, propertyAccess, ref } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+const app = new App({ outdir: "/tmp/exp/out2" });
+const a = new TerraformStack(app, "a");
+new LocalBackend(a, { path: "a.tfstate" });
+new AwsProvider(a, "aws", { region: "us-east-1" });
+const vpce = new VpcEndpoint(a, "e", { vpcId: "vpc-1", serviceName: "x" });
+const names1 = Token.asList(propertyAccess(vpce.dnsEntry, ["*", "dns_name"]));
+new TerraformOutput(a, "n1", { value: names1 });
+const b = new TerraformStack(app, "b");
+new LocalBackend(b, { path: "b.tfstate" });
+new AwsProvider(b, "aws", { region: "us-east-1" });
+new TerraformOutput(b, "n1b", { value: names1 });
+app.synth();
