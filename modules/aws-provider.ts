@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Token } from "cdktf";
+import { TerraformStack, Token } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { ACCOUNT_ID, REGION, roleArnAccount } from "../aws/patterns";
 import { throwIfProblems } from "./errors";
@@ -9,6 +9,13 @@ export type ApiTarget =
   | { readonly kind: "aws" }
   /** A local AWS API emulator (moto, LocalStack) answering every service on one URL. */
   | { readonly kind: "local"; readonly endpoint: string };
+
+/**
+ * The AWS provider versions these constructs are built and checked for: the 6.x line the bindings are
+ * generated for, and 5.100+ (checked with `terraform validate` and applied to an emulator). Features
+ * used need at least 5.83 (endpoint `service_region`) and 5.80 (endpoint service `supported_regions`).
+ */
+export const AWS_PROVIDER_CONSTRAINT = ">= 5.100.0, < 7.0.0";
 
 /** Services whose endpoints are redirected to the emulator under a local target. */
 export const EMULATED_SERVICES = ["ec2", "elbv2", "route53", "route53Resolver", "sts", "iam"] as const;
@@ -44,7 +51,8 @@ export interface AccountRegionProviderProps {
  * One aliased `aws` provider per (account, region): assumes the account's deploy role and refuses to
  * run in any other account (`allowed_account_ids`). The alias (`<account>_<region>`, hyphens as
  * underscores) appears on every resource, so a plan shows plainly which account and region each
- * change lands in. No credential ever appears in the configuration.
+ * change lands in. No credential ever appears in the configuration. The stack's `required_providers`
+ * gets `AWS_PROVIDER_CONSTRAINT`.
  */
 export class AccountRegionProvider extends Construct {
   /** The provider, to pass as `provider` to resources. */
@@ -70,6 +78,7 @@ export class AccountRegionProvider extends Construct {
     if (!/^[A-Za-z][A-Za-z0-9_-]*$/.test(props.account.name)) problems.push(`account.name "${props.account.name}" must be letters, digits, - and _, starting with a letter (it names the provider alias)`);
     throwIfProblems(this, problems);
 
+    TerraformStack.of(this).addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: AWS_PROVIDER_CONSTRAINT });
     this.alias = AccountRegionProvider.aliasFor(props.account.name, props.region);
     this.accountId = props.account.id;
     this.region = props.region;

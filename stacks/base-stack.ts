@@ -5,12 +5,6 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AccountRegionProvider } from "../modules/aws-provider";
 import { AccountModel, TopologyModel } from "../topology/model";
 
-/**
- * The AWS provider versions every stack accepts: the 6.x line our bindings are generated for, and
- * 5.100+ (checked here with `terraform validate` and applied to an emulator). Features used need at
- * least 5.83 (endpoint `service_region`) and 5.80 (endpoint service `supported_regions`).
- */
-export const AWS_PROVIDER_CONSTRAINT = ">= 5.100.0, < 7.0.0";
 
 export const TOOL_TAG = "managed-by";
 export const TOOL_NAME = "privatelink-cdktf";
@@ -26,7 +20,6 @@ export abstract class PrivateLinkStack extends TerraformStack {
   ) {
     super(scope, stackName);
     configureBackend(this, model);
-    this.addOverride("terraform.required_providers.aws", { source: "hashicorp/aws", version: AWS_PROVIDER_CONSTRAINT });
   }
 
   /** The aliased provider for an account and region, created on first use. */

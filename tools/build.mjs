@@ -1,10 +1,15 @@
 // Transpiles the TypeScript sources to dist/ (no type-checking: `npm test` runs tsc) and bundles the
 // runnable tools that ship inside synthesized stacks into self-contained files under dist/assets/.
+//   --types   also emit the type declarations (dist/**/*.d.ts) of the library: `npm run build`, `npm pack`.
 import { build } from "esbuild";
+import { spawnSync } from "node:child_process";
 import { chmodSync, existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
-const root = new URL("..", import.meta.url).pathname;
+// fileURLToPath, never URL.pathname: a checkout path with a space (%20) or a Windows drive must work.
+const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const sourceDirs = ["aws", "topology", "modules", "stacks", "synth", "cli", "tools"];
 
 function tsFiles(dir) {
@@ -19,7 +24,7 @@ function tsFiles(dir) {
 const started = Date.now();
 await build({
   absWorkingDir: root,
-  entryPoints: ["main.ts", ...sourceDirs.flatMap(tsFiles)],
+  entryPoints: ["index.ts", "main.ts", ...sourceDirs.flatMap(tsFiles)],
   outdir: "dist",
   outbase: ".",
   format: "cjs",
@@ -49,5 +54,14 @@ for (const entry of bundles) {
     logLevel: "warning",
   });
   chmodSync(join(root, entry.outfile), 0o755);
+}
+
+if (process.argv.includes("--types")) {
+  const tsc = createRequire(import.meta.url).resolve("typescript/bin/tsc");
+  const result = spawnSync(process.execPath, [tsc, "-p", join(root, "tsconfig.build.json")], { cwd: root, stdio: "inherit" });
+  if (result.status !== 0) {
+    console.error("build: type declarations failed (see tsc's errors above)");
+    process.exit(1);
+  }
 }
 console.error(`build: dist/ ready in ${Date.now() - started} ms`);
