@@ -26,7 +26,7 @@ function snapshot(dir: string): Record<string, string> {
 }
 
 describe("main (npm run synth)", () => {
-  it("reports the eight mistakes of examples/invalid-topology.yaml (the README shows this output)", () => {
+  it("reports the eight mistakes of examples/invalid-topology.yaml (docs/topology.md shows this output)", () => {
     const cwd = tempDir("invalid");
     const run = runMain(cwd, path.join(ROOT, "examples", "invalid-topology.yaml"));
     expect(run.status).toBe(2);
