@@ -4,8 +4,9 @@
  * is written. $TARGET_ENDPOINT points every stack at a local AWS API emulator instead of AWS.
  */
 import { loadTopologyFile } from "./topology/load";
+import { ValidationError } from "./modules/errors";
 import { TopologyError } from "./topology/problems";
-import { synthesize } from "./synth/synthesize";
+import { SynthError, synthesize } from "./synth/synthesize";
 
 const DEFAULT_TOPOLOGY = "examples/topology.yaml";
 
@@ -19,8 +20,10 @@ function main(): void {
     const resources = result.stacks.reduce((n, s) => n + s.resources, 0);
     console.log(`Synthesized ${result.stacks.length} stacks (${resources} resources) from ${file} into ${result.outdir} in ${seconds.toFixed(2)} s`);
     for (const stack of result.stacks) console.log(`  ${stack.name}: ${stack.resources} resources`);
+    for (const warning of result.warnings) console.error(`warning: ${warning}`);
   } catch (error) {
-    if (error instanceof TopologyError) {
+    // A construct refusing a validated topology is a validation gap, still bad input: no stack trace.
+    if (error instanceof TopologyError || error instanceof SynthError || error instanceof ValidationError) {
       console.error(error.message);
       process.exitCode = 2;
       return;

@@ -10,17 +10,27 @@ export type Partition = (typeof PARTITIONS)[number];
 /** A 12-digit account id. */
 export const ACCOUNT_ID = /^[0-9]{12}$/;
 
+/** The body of a region code, to embed in other patterns (no capturing group). */
+export const REGION_BODY = "[a-z]{2}(?:-[a-z]+)+-[0-9]+";
+
 /** A region code such as `ap-northeast-1` (well-formed; whether AWS has it is `aws/regions.ts`'s business). */
-export const REGION = /^[a-z]{2}(-[a-z]+)+-[0-9]+$/;
+export const REGION = new RegExp(`^${REGION_BODY}$`);
 
 /** An availability zone name such as `ap-northeast-1a`. */
-export const AZ_NAME = /^[a-z]{2}(-[a-z]+)+-[0-9]+[a-z]$/;
+export const AZ_NAME = new RegExp(`^${REGION_BODY}[a-z]$`);
 
 /** An availability zone id such as `apne1-az4` (stable across accounts). */
 export const AZ_ID = /^[a-z]{3,}[0-9]*-az[0-9]+$/;
 
-/** An IAM role ARN, e.g. `arn:aws:iam::111122223333:role/privatelink-deployer`. */
-export const ROLE_ARN = /^arn:aws(-cn|-us-gov)?:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/;
+/**
+ * IAM names (roles, users) and path segments: letters, digits and `+ = , . @ _ -` (IAM's own set, which
+ * never includes `$`, `{`, `%` or quotes). Names are at most 64 characters.
+ */
+export const IAM_NAME_CHARS = "[A-Za-z0-9+=,.@_-]";
+const IAM_PATH = `(?:${IAM_NAME_CHARS}+/)*`;
+
+/** An IAM role ARN, e.g. `arn:aws:iam::111122223333:role/privatelink-deployer` (a path is allowed: `role/ops/deployer`). */
+export const ROLE_ARN = new RegExp(`^arn:aws(?:-cn|-us-gov)?:iam::[0-9]{12}:role/${IAM_PATH}${IAM_NAME_CHARS}{1,64}$`);
 
 /** Any IAM ARN's partition and account: `arn:<partition>:iam::<account>:...`. */
 const IAM_ARN_PARTS = /^arn:([a-z-]+):iam::([0-9]{12}):/;
@@ -37,7 +47,26 @@ export function iamArnPartition(arn: string | undefined): string | undefined {
 }
 
 /** A principal an endpoint service admits: an account root, a role or a user. Groups: partition, account. */
-export const PRINCIPAL_ARN = /^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):(root|role\/.+|user\/.+)$/;
+export const PRINCIPAL_ARN = new RegExp(`^arn:(aws|aws-cn|aws-us-gov):iam::([0-9]{12}):(?:root|(?:role|user)/${IAM_PATH}${IAM_NAME_CHARS}{1,64})$`);
+
+/**
+ * Tag keys and values: AWS allows letters, digits and spaces (Unicode) and `_ . : / = + - @`; keys 1-128
+ * characters, values up to 256; the `aws:` key prefix is AWS's own.
+ */
+export const TAG_KEY = /^(?![aA][wW][sS]:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+export const TAG_VALUE = /^[\p{L}\p{Z}\p{N}_.:/=+\-@]{0,256}$/u;
+
+/** An S3 key prefix of our state files: the characters S3 calls safe (letters, digits, `! - _ . * ' ( )`) and `/`. */
+export const S3_KEY_PREFIX = /^[A-Za-z0-9!_.*'()/-]{0,512}$/;
+
+/** An S3 bucket name (general purpose buckets). */
+export const S3_BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/**
+ * A Terraform template sequence, `${` or `%{`: in Terraform JSON and HCL strings it starts an expression
+ * or a directive. Matched whether or not it is escaped (`$${`): no topology field needs one.
+ */
+export const TEMPLATE_SEQUENCE = /[$%]\{/;
 
 /** EC2 resource ids: `<prefix>-` and 8 or 17 lowercase hex digits. */
 export function ec2IdPattern(prefix: string): RegExp {

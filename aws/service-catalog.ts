@@ -7,13 +7,13 @@
  * naming rules and fixes (LZA #173), MoJ modernisation-platform PR #13533, and the issues listed in
  * `reference.md`. Names use `{r}` for the region and `{d}` for the partition's DNS suffix.
  */
+import { INTERFACE_SERVICES, regionalServiceName } from "./interface-services";
 import { dnsSuffixOf } from "./partitions";
+import { REGION_BODY } from "./patterns";
 
 export interface CatalogEntry {
   /** DNS names the service answers on: apex names and `*.` wildcards. Empty: no private DNS name. */
   readonly names: readonly string[];
-  /** Endpoint service name prefix when it is not `com.amazonaws` (e.g. `aws.sagemaker`). */
-  readonly servicePrefix?: string;
   /** Extra dual-stack names (`<svc>.{r}.api.aws`), created when the hub asks for `dualStack`. */
   readonly dualStackNames?: readonly string[];
 }
@@ -44,8 +44,8 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   "sagemaker.runtime": { names: ["runtime.sagemaker.{r}.{d}"] },
   "sagemaker.featurestore-runtime": { names: ["featurestore-runtime.sagemaker.{r}.{d}"] },
   "sagemaker.metrics": { names: ["metrics.sagemaker.{r}.{d}"] },
-  notebook: { names: ["*.notebook.{r}.sagemaker.aws"], servicePrefix: "aws.sagemaker" },
-  studio: { names: ["*.studio.{r}.sagemaker.aws"], servicePrefix: "aws.sagemaker" },
+  notebook: { names: ["*.notebook.{r}.sagemaker.aws"] },
+  studio: { names: ["*.studio.{r}.sagemaker.aws"] },
   "codeartifact.api": { names: ["codeartifact.{r}.{d}"] },
   "codeartifact.repositories": { names: ["*.d.codeartifact.{r}.{d}"] },
   "appsync-api": { names: ["*.appsync-api.{r}.{d}", "*.appsync-realtime-api.{r}.{d}"] },
@@ -64,7 +64,7 @@ export const SERVICE_CATALOG: Readonly<Record<string, CatalogEntry>> = {
   "lorawan.cups": { names: ["*.cups.lorawan.{r}.{d}"] },
   "lorawan.lns": { names: ["*.lns.lorawan.{r}.{d}"] },
   "grafana-workspace": { names: ["*.grafana-workspace.{r}.{d}"] },
-  "kendra-ranking": { names: ["kendra-ranking.{r}.api.aws"], servicePrefix: "aws.api" },
+  "kendra-ranking": { names: ["kendra-ranking.{r}.api.aws"] },
   "apprunner.requests": { names: [] },
   "iot.data": { names: [] },
   lambda: { names: ["lambda.{r}.{d}"], dualStackNames: ["lambda.{r}.api.aws"] },
@@ -117,7 +117,7 @@ export function parseServiceName(input: string, region: string): ServiceNamePars
   const trimmed = input.trim();
   const globalMatch = /^com\.amazonaws\.([a-z0-9.-]+)$/.exec(trimmed);
   if (globalMatch && GLOBAL_SERVICES[globalMatch[1]] !== undefined) return globalService(globalMatch[1]);
-  const full = /^(com\.amazonaws|aws\.sagemaker|aws\.api)\.([a-z]{2}(?:-[a-z]+)+-[0-9]+)\.(.+)$/.exec(trimmed);
+  const full = FULL_NAME.exec(trimmed);
   let short = trimmed;
   if (full) {
     if (full[2] !== region) {
@@ -127,7 +127,7 @@ export function parseServiceName(input: string, region: string): ServiceNamePars
         fix: `use the short name "${full[3]}" (the hub's region is implied) or move the service to a hub in ${full[2]}`,
       };
     }
-    short = full[3];
+    short = full[3].replace(/\.cn$/, "");
   }
   if (!/^[a-z0-9][a-z0-9.-]*$/.test(short)) {
     return { ok: false, reason: `"${input}" is not a service name`, fix: "use a short name such as ssm, ecr.api or s3" };
@@ -149,7 +149,7 @@ function globalService(short: string): ServiceNameParse {
  * global services (iam, route53) are valid there, in us-east-1 only, where their endpoint lives.
  */
 export function parseConsumedAwsService(input: string, region: string): ServiceNameParse {
-  const bare = input.trim().replace(/^com\.amazonaws\.(?:[a-z]{2}(?:-[a-z]+)+-[0-9]+\.)?/, "");
+  const bare = input.trim().replace(new RegExp(`^com\\.amazonaws\\.(?:${REGION_BODY}\\.)?`), "");
   if (GLOBAL_SERVICES[bare] !== undefined) {
     return region === "us-east-1"
       ? { ok: true, short: bare }
@@ -163,10 +163,25 @@ export function awsServiceName(short: string, region: string): string {
   return GLOBAL_SERVICES[short] !== undefined ? `com.amazonaws.${short}` : endpointServiceName(short, region);
 }
 
-/** The full endpoint service name, e.g. `com.amazonaws.ap-northeast-1.ssm`. */
+/**
+ * The full endpoint service name in `region`, e.g. `com.amazonaws.ap-northeast-1.ssm`; per service and
+ * partition from the AWS CDK's table (`cn.com.amazonaws.cn-north-1.ecr.api`, `aws.sagemaker.<r>.notebook`).
+ */
 export function endpointServiceName(short: string, region: string): string {
-  const prefix = SERVICE_CATALOG[short]?.servicePrefix ?? "com.amazonaws";
-  return `${prefix}.${region}.${short}`;
+  return regionalServiceName(short, region);
+}
+
+/** A full name: `<prefix>.<region>.<short>[.cn]`, the prefixes of interface-services.ts. */
+const FULL_NAME = new RegExp(`^(cn\\.com\\.amazonaws|com\\.amazonaws|aws\\.sagemaker|aws\\.api)\\.(${REGION_BODY})\\.(.+)$`);
+
+/** Every service short name this release knows a regional interface endpoint of. */
+export function knownServices(): string[] {
+  return [...new Set([...INTERFACE_SERVICES, ...Object.keys(SERVICE_CATALOG), ...CROSS_REGION_AWS_SERVICES])].filter((s) => GLOBAL_SERVICES[s] === undefined).sort();
+}
+
+/** Whether the catalog or the interface-service table knows `short`. */
+export function isKnownService(short: string): boolean {
+  return INTERFACE_SERVICES.has(short) || SERVICE_CATALOG[short] !== undefined || CROSS_REGION_AWS_SERVICES.has(short);
 }
 
 /** One private hosted zone and the record names (apex and wildcard) it holds. */

@@ -3,6 +3,7 @@ import { TerraformProvider } from "cdktf";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
 import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { recordLogicalName } from "../aws/names";
 import { ServiceDnsPlan } from "../aws/service-catalog";
 import { throwIfProblems } from "./errors";
 import { named } from "./naming";
@@ -105,7 +106,7 @@ export class CentralizedEndpoint extends Construct {
               evaluateTargetHealth: false,
             },
           }),
-          recordName.replace(/^\*\./, "wildcard."),
+          recordLogicalName(recordName),
         );
       }
       return { name: plan.name, zone, zoneId: zone.zoneId };

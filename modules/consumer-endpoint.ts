@@ -35,8 +35,14 @@ export interface ConsumerEndpointProps {
    */
   readonly acceptance?: { readonly ownerProvider: TerraformProvider; readonly serviceId: string };
   /**
-   * Enable the service's private DNS name after acceptance (it cannot be enabled before). Validated:
-   * needs `acceptance`.
+   * The service does not require acceptance: connections are available at once. Validated: never
+   * together with `acceptance` (an accepter on such a service fails, provider issue #27761).
+   * @default false
+   */
+  readonly autoAccepted?: boolean;
+  /**
+   * Enable the service's private DNS name once the connection is accepted (it cannot be enabled
+   * before). Validated: needs `acceptance` (accepted in this stack) or `autoAccepted`.
    * @default false
    */
   readonly privateDns?: boolean;
@@ -60,7 +66,10 @@ export class ConsumerEndpoint extends Construct {
     super(scope, id);
     const problems: string[] = [];
     if (props.subnetIds.length === 0) problems.push("subnetIds is empty: the endpoint needs at least one subnet");
-    if (props.privateDns && !props.acceptance) problems.push("privateDns needs acceptance: private DNS can only be enabled once the connection is accepted in the same stack");
+    if (props.privateDns && !props.acceptance && !props.autoAccepted) {
+      problems.push("privateDns needs an accepted connection: give acceptance (accepted in this stack) or autoAccepted (the service accepts every connection)");
+    }
+    if (props.acceptance && props.autoAccepted) problems.push("acceptance and autoAccepted exclude each other: a service that accepts every connection has nothing to accept (provider issue #27761)");
     throwIfProblems(this, problems);
     this.securityGroup = new IngressSecurityGroup(this, "sg", {
       provider: props.provider,
@@ -87,6 +96,12 @@ export class ConsumerEndpoint extends Construct {
     this.regionalDnsName = this.endpoint.dnsEntry.get(0).dnsName;
     this.dnsNames = Token.asList(propertyAccess(this.endpoint.dnsEntry, ["*", "dns_name"]));
 
+    if (props.privateDns && props.autoAccepted) {
+      named(
+        new VpcEndpointPrivateDns(this, "private-dns", { provider: props.provider, vpcEndpointId: this.endpoint.id, privateDnsEnabled: true }),
+        props.name,
+      );
+    }
     if (props.acceptance) {
       this.accepter = named(
         new VpcEndpointConnectionAccepter(this, "accept", {

@@ -40,7 +40,12 @@ export interface IngressSecurityGroupProps {
   readonly provider: TerraformProvider;
   /** VPC of the group. */
   readonly vpcId: string;
-  /** Group name, unique in the VPC. */
+  /**
+   * Base of the group's name: AWS names it `<name>-<unique suffix>` (`name_prefix`), so a replacement
+   * (a changed description, say) can create the new group before deleting the old one, which a fixed
+   * name cannot (`InvalidGroup.Duplicate`). The `Name` tag is `name` itself. Validated: at most 100
+   * characters.
+   */
   readonly name: string;
   /** Description shown in the console. */
   readonly description: string;
@@ -56,6 +61,7 @@ export interface IngressSecurityGroupProps {
 /**
  * A security group that allows exactly the listed flows: one `aws_vpc_security_group_*_rule` per
  * (flow, peer), addressed by port and peer, so adding a client CIDR adds one rule and touches no other.
+ * `create_before_destroy` with a name prefix: a replaced group is created before the old one goes.
  * Rejects world-open sources: this module never opens a port to 0.0.0.0/0.
  */
 export class IngressSecurityGroup extends Construct {
@@ -66,13 +72,14 @@ export class IngressSecurityGroup extends Construct {
   constructor(scope: Construct, id: string, props: IngressSecurityGroupProps) {
     super(scope, id);
     const problems = [...checkRules(props.ingress, "ingress"), ...checkRules(props.egress ?? [], "egress")];
+    if (`${props.name}-`.length > 100) problems.push(`name ${props.name} is longer than the 99 characters a security group name prefix may have`);
     throwIfProblems(this, problems);
 
     this.securityGroup = named(
       new SecurityGroup(this, "group", {
         provider: props.provider,
         vpcId: props.vpcId,
-        name: props.name,
+        namePrefix: `${props.name}-`,
         description: props.description,
         tags: { Name: props.name },
         lifecycle: { createBeforeDestroy: true },

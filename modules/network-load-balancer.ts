@@ -6,6 +6,7 @@ import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { IngressSecurityGroup, SecurityGroupRule } from "./ingress-security-group";
+import { elbName, elbNameProblems } from "../aws/names";
 import { throwIfProblems } from "./errors";
 import { named, tfName } from "./naming";
 
@@ -33,7 +34,10 @@ export interface NlbTargets {
 export interface NetworkLoadBalancerProps {
   /** Provider of the owner's account and region. */
   readonly provider: TerraformProvider;
-  /** Base of the names (load balancer, target groups, security group). */
+  /**
+   * Base of the names (load balancer, target groups, security group). A name longer than AWS's 32
+   * characters keeps its beginning and gets a stable hash of the whole (see `elbName`).
+   */
   readonly name: string;
   /** VPC of the load balancer and its targets. */
   readonly vpcId: string;
@@ -56,11 +60,6 @@ export interface NetworkLoadBalancerProps {
   readonly clientCidrs: readonly string[];
 }
 
-/** AWS limits load balancer and target group names to 32 characters. */
-function awsName(base: string, suffix = ""): string {
-  const room = 32 - suffix.length;
-  return `${base.slice(0, room).replace(/-+$/, "")}${suffix}`;
-}
 
 /**
  * An internal Network Load Balancer in front of instance or IP targets, for a PrivateLink service.
@@ -91,9 +90,10 @@ export class NetworkLoadBalancer extends Construct {
     if (props.listeners.length === 0) problems.push("listeners is empty");
     if (props.targets.ids.length === 0) problems.push("targets.ids is empty");
     if (new Set(props.listeners.map((l) => l.port)).size !== props.listeners.length) problems.push("two listeners share a port");
+    const targetPorts = [...new Set(props.listeners.map((l) => l.targetPort ?? l.port))];
+    problems.push(...elbNameProblems(elbName(props.name), "load balancer"), ...targetPorts.flatMap((port) => elbNameProblems(elbName(props.name, `-${port}`), "target group")));
     throwIfProblems(this, problems);
 
-    const targetPorts = [...new Set(props.listeners.map((l) => l.targetPort ?? l.port))];
     const egressPeers: Pick<SecurityGroupRule, "cidrs" | "securityGroupId" | "securityGroupLabel"> = props.targets.securityGroupId
       ? { securityGroupId: props.targets.securityGroupId, securityGroupLabel: "targets" }
       : { cidrs: props.targets.type === "ip" ? props.targets.ids.map((ip) => `${ip}/32`) : [props.vpcCidr] };
@@ -109,7 +109,7 @@ export class NetworkLoadBalancer extends Construct {
     this.loadBalancer = named(
       new Lb(this, "nlb", {
         provider: props.provider,
-        name: awsName(props.name),
+        name: elbName(props.name),
         internal: true,
         loadBalancerType: "network",
         subnets: [...props.subnetIds],
@@ -128,7 +128,7 @@ export class NetworkLoadBalancer extends Construct {
       const group = named(
         new LbTargetGroup(this, `tg-${port}`, {
           provider: props.provider,
-          name: awsName(props.name, `-${port}`),
+          name: elbName(props.name, `-${port}`),
           port,
           protocol: "TCP",
           vpcId: props.vpcId,

@@ -35,6 +35,7 @@ export class ConsumerStack extends PrivateLinkStack {
       ports: service.ports,
       clientCidrs: consumer.allowedCidrs,
       acceptance: accept && serviceId ? { ownerProvider: this.provider(ownService!.vpc.account, service.region), serviceId } : undefined,
+      autoAccepted: ownService?.acceptanceRequired === false,
       privateDns: consumer.privateDns,
     });
 

@@ -149,6 +149,58 @@ function endOfQuoted(text: string, start: number): number {
   return -1;
 }
 
+/**
+ * Collapses the line breaks of an expression (outside its string literals) the way `terraform fmt` would
+ * leave a one-line expression: no space after an opening or before a closing bracket, one space elsewhere.
+ * Heredocs inside an interpolation cannot be collapsed and are refused.
+ */
+function collapseNewlines(expression: string): string {
+  if (!/[\r\n]/.test(expression)) return expression;
+  if (/<<-?[A-Za-z]/.test(expression)) throw new Error(`cannot render a multi-line interpolation holding a heredoc as HCL: ${expression.slice(0, 60)}`);
+  let out = "";
+  for (let i = 0; i < expression.length; i++) {
+    const c = expression[i];
+    if (c === '"') {
+      const end = endOfQuoted(expression, i);
+      const stop = end < 0 ? expression.length - 1 : end;
+      out += expression.slice(i, stop + 1);
+      i = stop;
+      continue;
+    }
+    if (/\s/.test(c)) {
+      let j = i;
+      while (j < expression.length && /\s/.test(expression[j])) j++;
+      const run = expression.slice(i, j);
+      const before = out[out.length - 1] ?? "";
+      const after = expression[j] ?? "";
+      if (/[\r\n]/.test(run)) out += /[([{]/.test(before) || /[)\]},]/.test(after) || before === "" ? "" : " ";
+      else out += run;
+      i = j - 1;
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+/**
+ * A template sequence (`${...}` or `%{...}`) as `terraform fmt` writes it: no whitespace just inside the
+ * markers (strip markers `~` stay adjacent), no line breaks. Meaning is unchanged.
+ */
+export function normalizeSequence(sequence: string): string {
+  const match = /^([$%]\{)(~?)([\s\S]*?)(~?)\}$/.exec(sequence);
+  if (!match) return sequence;
+  const [, open, left, inner, right] = match;
+  return `${open}${left}${collapseNewlines(inner).trim()}${right}}`;
+}
+
+/** A whole template string with its sequences normalized (see `normalizeSequence`); literal text untouched. */
+export function normalizeTemplate(text: string): string {
+  return templateParts(text)
+    .map((p) => (p.literal ? p.text : normalizeSequence(p.text)))
+    .join("");
+}
+
 function escapeLiteral(text: string): string {
   return text
     .replace(/\\/g, "\\\\")
@@ -158,13 +210,18 @@ function escapeLiteral(text: string): string {
     .replace(/\t/g, "\\t");
 }
 
+/** A quoted template: literal text escaped, sequences written verbatim (normalized), never re-escaped. */
+function quotedTemplate(parts: Array<{ literal: boolean; text: string }>): string {
+  return `"${parts.map((p) => (p.literal ? escapeLiteral(p.text) : normalizeSequence(p.text))).join("")}"`;
+}
+
 /** A string value: bare expression when it is exactly one interpolation, else a quoted template. */
 function renderString(text: string): string {
   const parts = templateParts(text);
-  if (parts.length === 1 && !parts[0].literal && parts[0].text.startsWith("${")) {
-    return parts[0].text.slice(2, -1).trim();
+  if (parts.length === 1 && !parts[0].literal && parts[0].text.startsWith("${") && !/^\$\{~|~\}$/.test(parts[0].text)) {
+    return collapseNewlines(parts[0].text.slice(2, -1)).trim();
   }
-  return `"${parts.map((p) => (p.literal ? escapeLiteral(p.text) : p.text)).join("")}"`;
+  return quotedTemplate(parts);
 }
 
 /** A reference written where Terraform wants a bare traversal (`provider`, `depends_on`, `ignore_changes`...). */
@@ -178,8 +235,10 @@ const quoted = (label: string) => `"${escapeLiteral(label)}"`;
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
 const RESERVED_KEYS = new Set(["true", "false", "null", "for", "in", "if"]);
 
+/** An object key: bare when it is an identifier, else quoted; a key holding an interpolation keeps it live. */
 function renderKey(key: string): string {
-  return IDENTIFIER.test(key) && !RESERVED_KEYS.has(key) ? key : `"${escapeLiteral(key)}"`;
+  if (IDENTIFIER.test(key) && !RESERVED_KEYS.has(key)) return key;
+  return quotedTemplate(templateParts(key));
 }
 
 /** An attribute value (expression). Lists and objects go multi-line when they hold objects or are long. */
@@ -321,7 +380,8 @@ export function renderHcl(config: JsonObject, blockPaths: BlockPaths): string {
     if (isObject(requiredProviders)) sections.push(renderBlock("required_providers", requiredProviders, none, "  "));
     if (isObject(backend)) {
       for (const [type, settings] of Object.entries(backend)) {
-        if (isObject(settings)) sections.push(renderBlock(`backend ${quoted(type)}`, settings, { ...none, blocks: new Set(["assume_role"]) }, "  "));
+        // Backend settings are all attributes (the S3 backend's assume_role and endpoints are objects, not blocks).
+        if (isObject(settings)) sections.push(renderBlock(`backend ${quoted(type)}`, settings, none, "  "));
       }
     }
     if (isObject(cloud)) sections.push(renderBlock("cloud", cloud, { ...none, blocks: new Set(["workspaces"]) }, "  "));

@@ -3,6 +3,7 @@ import * as path from "path";
 import { App, TerraformStack } from "cdktf";
 import { TopologyModel } from "../topology/model";
 import { buildStacks } from "../stacks";
+import { localStateFile } from "../stacks/base-stack";
 
 import { collectBlockPaths, renderHcl } from "./hcl";
 
@@ -16,6 +17,20 @@ export interface SynthOptions {
 export interface SynthResult {
   readonly outdir: string;
   readonly stacks: ReadonlyArray<{ readonly name: string; readonly resources: number }>;
+  /** Things the user should know (e.g. state files of an older layout to move); never fatal. */
+  readonly warnings: readonly string[];
+}
+
+/** The output directory or the state directory cannot be used: bad input (exit 2), with the setting to change. */
+export class SynthError extends Error {
+  constructor(
+    message: string,
+    /** The setting at fault, e.g. `CDKTF_OUTDIR` or `backend.directory`. */
+    readonly setting: string,
+  ) {
+    super(`${setting}: ${message}`);
+    this.name = "SynthError";
+  }
 }
 
 /**
@@ -27,8 +42,12 @@ export interface SynthResult {
  * root modules at the same depth, so relative state paths work from either.
  */
 export function synthesize(model: TopologyModel, options: SynthOptions = {}): SynthResult {
+  const setting = options.outdir ? "outdir" : process.env.CDKTF_OUTDIR ? "CDKTF_OUTDIR" : "output directory (cdktf.out)";
   const outdir = path.resolve(options.outdir || process.env.CDKTF_OUTDIR || "cdktf.out");
-  assertReplaceable(outdir);
+  assertReplaceable(outdir, setting);
+  assertStateOutside(model, outdir);
+  // A missing parent (CDKTF_OUTDIR=build/out on a fresh checkout) is created, as cdktf does.
+  fs.mkdirSync(path.dirname(outdir), { recursive: true });
   const staging = `${outdir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
@@ -44,7 +63,7 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
       return { name: stack.node.id, resources };
     });
     swapInto(staging, outdir);
-    return { outdir, stacks: summary };
+    return { outdir, stacks: summary, warnings: olderStateFiles(model, summary.map((s) => s.name)) };
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
@@ -81,14 +100,48 @@ function linkTree(from: string, to: string): void {
 }
 
 /** The output directory is replaced wholesale: refuse anything that is not a previous synth output. */
-function assertReplaceable(outdir: string): void {
+function assertReplaceable(outdir: string, setting: string): void {
   const cwd = path.resolve(".");
   if (cwd === outdir || cwd.startsWith(outdir + path.sep)) {
-    throw new Error(`refusing to synthesize into ${outdir}: it contains the working directory`);
+    throw new SynthError(`refusing to synthesize into ${outdir}: it contains the working directory`, setting);
+  }
+  if (fs.existsSync(outdir) && !fs.statSync(outdir).isDirectory()) {
+    throw new SynthError(`refusing to synthesize into ${outdir}: it is a file`, setting);
   }
   if (fs.existsSync(outdir) && fs.readdirSync(outdir).length > 0 && !fs.existsSync(path.join(outdir, "manifest.json"))) {
-    throw new Error(`refusing to replace ${outdir}: it is not empty and holds no previous synth output (manifest.json)`);
+    throw new SynthError(`refusing to replace ${outdir}: it is not empty and holds no previous synth output (manifest.json)`, setting);
   }
+}
+
+/** Local state must live outside the output directory, which every synth replaces. */
+function assertStateOutside(model: TopologyModel, outdir: string): void {
+  if (model.backend.kind !== "local") return;
+  const directory = path.resolve(model.backend.directory ?? ".");
+  if (directory === outdir || directory.startsWith(outdir + path.sep)) {
+    throw new SynthError(
+      `the state directory ${directory} is inside the output directory ${outdir}, which every synth replaces: the state would be lost`,
+      "backend.directory",
+    );
+  }
+}
+
+/**
+ * State files of the layout before 0.2 (`terraform.<stack>.tfstate`, not keyed by the topology), for
+ * stacks whose current state file does not exist yet: the user moves them (never done behind their back).
+ */
+function olderStateFiles(model: TopologyModel, stacks: readonly string[]): string[] {
+  if (model.backend.kind !== "local") return [];
+  const warnings: string[] = [];
+  for (const stack of stacks) {
+    const current = localStateFile(model, stack);
+    const older = path.join(path.dirname(current), `terraform.${stack}.tfstate`);
+    if (fs.existsSync(older) && !fs.existsSync(current)) {
+      warnings.push(
+        `the state of ${stack} is at ${path.relative(".", older)}, the layout before 0.2; state files are now keyed by the topology's name. Move it before the next plan: mv ${path.relative(".", older)} ${path.relative(".", current)}`,
+      );
+    }
+  }
+  return warnings;
 }
 
 function swapInto(staging: string, outdir: string): void {

@@ -4,13 +4,13 @@
  * topology with problems raises one TopologyError listing them all.
  */
 import * as fs from "fs";
-import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, Node } from "yaml";
+import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, Node, visit } from "yaml";
 import type { core } from "zod";
 import { buildModel, TopologyModel } from "./model";
 import { Problem, TopologyError } from "./problems";
 import { closest } from "./suggest";
 import { runRules } from "./validate";
-import { Topology, TopologySchema, topologyJsonSchema } from "./schema";
+import { NAME_PATTERN, Topology, TopologySchema, topologyJsonSchema } from "./schema";
 
 export interface LoadedTopology {
   readonly topology: Topology;
@@ -36,10 +36,24 @@ export function loadTopologyFile(file: string, options: LoadOptions = {}): Loade
   return loadTopologyText(text, file, options);
 }
 
+/** A topology larger than this is refused before parsing (a 1,000-spoke estate is about 0.5 MB). */
+export const MAX_TOPOLOGY_BYTES = 16 * 1024 * 1024;
+/** Alias expansions allowed when reading YAML: anchors are welcome, a "billion laughs" document is not. */
+export const MAX_ALIAS_COUNT = 1000;
+
 /** Validates topology text (YAML or JSON); `source` names it in messages. */
 export function loadTopologyText(text: string, source = "topology", options: LoadOptions = {}): LoadedTopology {
+  if (Buffer.byteLength(text) > MAX_TOPOLOGY_BYTES) {
+    throw new TopologyError(source, [{ path: [], line: 1, message: `is ${(Buffer.byteLength(text) / 2 ** 20).toFixed(1)} MiB, more than the ${MAX_TOPOLOGY_BYTES / 2 ** 20} MiB a topology may be`, fix: "split the estate into several topologies" }]);
+  }
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  let doc: Document.Parsed;
+  try {
+    // merge: YAML merge keys (<<: *anchor), common in large configurations.
+    doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false, merge: true });
+  } catch (error) {
+    throw new TopologyError(source, [{ path: [], line: 1, message: `cannot be parsed: ${firstLine((error as Error).message)}`, fix: "fix the YAML syntax" }]);
+  }
   if (doc.errors.length > 0) {
     throw new TopologyError(
       source,
@@ -51,7 +65,19 @@ export function loadTopologyText(text: string, source = "topology", options: Loa
       })),
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 100 });
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (error) {
+    const alias = firstAliasOffset(doc);
+    const line = alias === undefined ? 1 : lineCounter.linePos(alias).line;
+    const exhaustion = error instanceof ReferenceError && /alias/i.test(error.message);
+    throw new TopologyError(source, [
+      exhaustion
+        ? { path: [], line, message: `its aliases expand to more than ${MAX_ALIAS_COUNT} copies (a "billion laughs" document), which is refused`, fix: "use anchors and aliases sparingly, or write the values out" }
+        : { path: [], line, message: `cannot be read: ${firstLine((error as Error).message)}`, fix: "fix the YAML (anchors, aliases, merge keys)" },
+    ]);
+  }
   if (options.targetEndpoint !== undefined && typeof raw === "object" && raw !== null) {
     (raw as Record<string, unknown>).target = { kind: "local", endpoint: options.targetEndpoint };
   }
@@ -83,6 +109,18 @@ function check(raw: unknown): { problems: Problem[]; topology?: Topology } {
     return true;
   });
   return { problems, topology: parsed.success && problems.length === 0 ? parsed.data : undefined };
+}
+
+/** Offset of the first alias (`*name`) in the document, to locate alias problems. */
+function firstAliasOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function firstLine(message: string): string {
@@ -123,6 +161,19 @@ function describeIssue(issue: core.$ZodIssue, raw: unknown, prefix: PropertyKey[
           fix: suggestion ? `did you mean "${suggestion}"?` : `remove it; keys allowed here: ${known.join(", ")}`,
         };
       });
+    }
+    case "invalid_key": {
+      // A record key (a name) that is not valid: say so about the key, not its value.
+      const key = String(path[path.length - 1]);
+      const reasons = ("issues" in issue ? (issue.issues as Array<{ message: string }>) : []).map((i) => i.message);
+      const renamed = key.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^[^a-z]+|-+$/g, "").slice(0, 40);
+      return [
+        {
+          path,
+          message: `the name ${JSON.stringify(key)} is not valid: ${reasons.join("; ") || "it does not match the allowed names"}`,
+          fix: renamed && NAME_PATTERN.test(renamed) && path[0] !== "tags" ? `rename it, e.g. ${renamed}` : "rename it",
+        },
+      ];
     }
     case "invalid_type":
       if (value === undefined) return [{ path, message: "is required", fix: `add ${String(path[path.length - 1])}:` }];

@@ -1,10 +1,11 @@
 /** Cross-field rules of the `privateLink` section (provider NLB services, AWS services, consumers). */
 import { cidrOrUndefined, containsAddress, parseIpv4 } from "../aws/cidr";
 import { partitionOf } from "../aws/partitions";
-import { CROSS_REGION_AWS_SERVICES, invalidDnsName, parseConsumedAwsService } from "../aws/service-catalog";
+import { CROSS_REGION_AWS_SERVICES, GLOBAL_SERVICES, invalidDnsName, isKnownService, parseConsumedAwsService } from "../aws/service-catalog";
+import { elbName } from "../aws/names";
 import { INSTANCE_ID, PRINCIPAL_ARN } from "../aws/patterns";
 import { KNOWN_REGIONS } from "../aws/regions";
-import { azsOf, checkClientCidr, checkReference, checkSubnetRefs, entriesOf, listOf, ProblemList, RawVpc, str } from "./rules";
+import { azsOf, checkClientCidr, checkReference, checkSubnetRefs, entriesOf, listOf, ProblemList, RawVpc, str, unknownServiceProblem } from "./rules";
 
 type Raw = Record<string, unknown>;
 type Path = Array<string | number>;
@@ -13,6 +14,8 @@ const PRIVATE_RANGES = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64
 
 export function checkPrivateLink(doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>): void {
   const stackNames = new Map<string, string>();
+  /** Load balancer and target group names per account and region (AWS wants them unique there). */
+  const elbNames = new Map<string, string>();
   for (const [name, svc] of entriesOf(doc.privateLink)) {
     const base: Path = ["privateLink", name];
     const provider = typeof svc.provider === "object" && svc.provider !== null ? (svc.provider as Raw) : undefined;
@@ -87,6 +90,18 @@ export function checkPrivateLink(doc: Raw, out: ProblemList, vpcs: Map<string, R
           }
         });
       }
+      if (providerVpc?.account && providerVpc.region) {
+        const targetPorts = [...new Set(listOf(provider.listeners).map((l) => (typeof l === "object" && l !== null ? ((l as Raw).targetPort ?? (l as Raw).port) : undefined)).filter((p): p is number => typeof p === "number"))];
+        const names: Array<[string, string]> = [["load balancer", elbName(name)], ...targetPorts.map((port): [string, string] => ["target group", elbName(name, `-${port}`)])];
+        for (const [kind, elb] of names) {
+          const key = `${providerVpc.account}|${providerVpc.region}|${kind}|${elb}`;
+          const other = elbNames.get(key);
+          if (other && other !== name) {
+            out.add(base, `its ${kind} would be named ${elb}, like the one of service "${other}" in the same account and region: AWS requires unique names there`, "rename one of the two services");
+          }
+          elbNames.set(key, name);
+        }
+      }
       const ports = new Map<number, number>();
       listOf(provider.listeners).forEach((listener, i) => {
         const port = typeof listener === "object" && listener !== null ? (listener as Raw).port : undefined;
@@ -145,6 +160,13 @@ export function checkPrivateLink(doc: Raw, out: ProblemList, vpcs: Map<string, R
         if (consumer.spec.privateDns === true && !dnsName) {
           out.add([...consumer.path, "privateDns"], "the service has no private DNS name to enable", "set provider.privateDnsName, or remove privateDns");
         }
+        if (consumer.spec.privateDns === true && dnsName && consumer.spec.acceptance === "manual" && provider.acceptanceRequired !== false) {
+          out.add(
+            [...consumer.path, "privateDns"],
+            "private DNS can be enabled only once the owner has accepted the connection, and with acceptance: manual that happens outside this deployment",
+            "use acceptance: auto (the consumer stack accepts, then enables private DNS), or keep manual and enable private DNS after the owner accepted (aws ec2 modify-vpc-endpoint --vpc-endpoint-id <id> --private-dns-enabled)",
+          );
+        }
       }
     }
 
@@ -154,6 +176,7 @@ export function checkPrivateLink(doc: Raw, out: ProblemList, vpcs: Map<string, R
       const parsed = nameText ? parseConsumedAwsService(nameText, serviceRegion) : undefined;
       if (nameText && parsed && !parsed.ok) out.add([...aBase, "name"], `"${nameText}" ${parsed.reason}`, parsed.fix);
       const short = parsed?.ok ? parsed.short : undefined;
+      if (short && GLOBAL_SERVICES[short] === undefined && !isKnownService(short) && aws.unlisted !== true) unknownServiceProblem(out, [...aBase, "name"], short, false);
       if (aws.type === "gateway") {
         out.add(
           [...aBase, "type"],

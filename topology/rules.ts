@@ -5,14 +5,17 @@
  */
 import { Cidr, cidrOrUndefined, contains, containsAddress, isAwsReservedAddress, overlaps, parseCidr, parseIpv4 } from "../aws/cidr";
 import { partitionOf } from "../aws/partitions";
-import { ACCOUNT_ID, iamArnPartition, REGION, roleArnAccount } from "../aws/patterns";
-import { Problem } from "./problems";
+import { ACCOUNT_ID, iamArnPartition, REGION, roleArnAccount, TEMPLATE_SEQUENCE } from "../aws/patterns";
+import { formatPath, Problem } from "./problems";
+import { recordLogicalName } from "../aws/names";
 import { KNOWN_REGIONS } from "../aws/regions";
 import { closest } from "./suggest";
 import {
   GATEWAY_CAPABLE_SERVICES,
   SERVICE_CATALOG,
   invalidDnsName,
+  isKnownService,
+  knownServices,
   parseServiceName,
   planServiceDns,
 } from "../aws/service-catalog";
@@ -135,6 +138,52 @@ function checkCidrSyntax(out: ProblemList, path: Path, value: unknown): void {
   if (!parsed.ok && parsed.suggestion) {
     out.add(path, `${value} ${parsed.reason}`, `write ${parsed.suggestion}`);
   }
+}
+
+/**
+ * Nothing a user writes may be evaluated by Terraform: a `${` or `%{` anywhere in the document (a value or
+ * a key, any field, including fields added later) is a problem at its exact path. One walk over the
+ * whole document, so no field can bypass it.
+ */
+export function checkTemplateSequences(value: unknown, out: ProblemList, path: Path = []): void {
+  const problem = (at: Path, text: string, what: string) =>
+    out.add(
+      at,
+      `${what} ${JSON.stringify(text.length > 60 ? `${text.slice(0, 57)}...` : text)} holds a Terraform template sequence ("\${" or "%{"): Terraform would evaluate it in the synthesized configuration`,
+      "remove it: no topology field takes a Terraform expression or directive",
+    );
+  if (typeof value === "string") {
+    if (TEMPLATE_SEQUENCE.test(value)) problem(path, value, "the value");
+  } else if (Array.isArray(value)) {
+    value.forEach((item, index) => checkTemplateSequences(item, out, [...path, index]));
+  } else if (isObject(value)) {
+    for (const [key, item] of Object.entries(value)) {
+      if (TEMPLATE_SEQUENCE.test(key)) problem([...path, key], key, "the key");
+      checkTemplateSequences(item, out, [...path, key]);
+    }
+  }
+}
+
+/** Default tags this tool sets itself; a topology may not override them (they identify what it manages). */
+export const RESERVED_TAG_KEYS = ["managed-by", "privatelink-cdktf:topology", "privatelink-cdktf:stack"];
+
+function checkTags(doc: Raw, out: ProblemList): void {
+  if (!isObject(doc.tags)) return;
+  for (const key of Object.keys(doc.tags)) {
+    if (RESERVED_TAG_KEYS.includes(key) || key.startsWith("privatelink-cdktf:")) {
+      out.add(["tags", key], `is a default tag of this tool (managed-by = privatelink-cdktf, privatelink-cdktf:topology, privatelink-cdktf:stack), which identifies what it manages`, "use another key");
+    }
+  }
+}
+
+/** An AWS service name the catalog does not know: usually a typo; a newer service needs `unlisted: true`. */
+export function unknownServiceProblem(out: ProblemList, path: Path, short: string, entryIsString: boolean): void {
+  const suggestion = closest(short, knownServices());
+  out.add(
+    path,
+    `"${short}" is not an AWS interface endpoint service this release knows`,
+    `${suggestion ? `did you mean "${suggestion}"? ` : ""}If AWS added it after this release, declare it explicitly: ${entryIsString ? `{ name: ${short}, unlisted: true }` : "unlisted: true"}`,
+  );
 }
 
 function checkAccounts(doc: Raw, out: ProblemList): void {
@@ -264,6 +313,8 @@ function checkHubs(doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>): void 
     const region = vpc?.region;
     const seenServices = new Map<string, number>();
     const seenZones = new Map<string, string>();
+    /** Alias record addresses of this hub's stack, with the record name and where it comes from. */
+    const seenRecords = new Map<string, { name: string; path: Path }>();
     listOf(hub.services).forEach((entry, index) => {
       const path: Path = [...base, "services", index];
       const spec = typeof entry === "string" ? { name: entry } : isObject(entry) ? entry : undefined;
@@ -275,6 +326,7 @@ function checkHubs(doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>): void 
         out.add(namePath, `"${serviceName}" ${parsed.reason}`, parsed.fix);
         return;
       }
+      if (!isKnownService(parsed.short) && spec.unlisted !== true) unknownServiceProblem(out, namePath, parsed.short, typeof entry === "string");
       if (spec.type === "gateway") {
         out.add(
           [...path, "type"],
@@ -311,6 +363,21 @@ function checkHubs(doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>): void 
           out.add(namePath, `needs the zone ${zone.name}, which ${owner} already uses in this hub`, "two services cannot own the same private hosted zone; override dnsNames of one of them");
         } else {
           seenZones.set(zone.name, parsed.short);
+        }
+        for (const record of zone.recordNames) {
+          const address = `aws_route53_record.${recordLogicalName(record)}`;
+          const index = dnsNames.indexOf(record);
+          const recordPath: Path = index >= 0 ? [...path, "dnsNames", index] : namePath;
+          const clash = seenRecords.get(address);
+          if (clash && clash.name !== record) {
+            out.add(
+              recordPath,
+              `the record ${record} and the record ${clash.name} (${formatPath(clash.path)}) would both be ${address} in the hub stack: one would silently replace the other`,
+              "drop one of the two names (a wildcard *.x is written wildcard.x in resource addresses)",
+            );
+          } else if (!clash) {
+            seenRecords.set(address, { name: record, path: recordPath });
+          }
         }
       }
     });
@@ -475,9 +542,19 @@ function checkOnPrem(doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>): voi
 function checkBackend(doc: Raw, out: ProblemList): void {
   const backend = isObject(doc.backend) ? doc.backend : undefined;
   if (backend?.kind === "s3") {
-    const bucket = str(backend.bucket);
-    if (bucket && !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) {
-      out.add(["backend", "bucket"], `"${bucket}" is not a valid S3 bucket name`, "use 3-63 lowercase letters, digits, dots and hyphens");
+    const region = str(backend.region);
+    const roleArn = str(backend.roleArn);
+    const rolePartition = iamArnPartition(roleArn);
+    if (region && rolePartition && KNOWN_REGIONS.has(region) && partitionOf(region) !== rolePartition) {
+      out.add(
+        ["backend", "roleArn"],
+        `is a role of partition ${rolePartition}, but the state bucket's region ${region} is in partition ${partitionOf(region)}: the role cannot be assumed there`,
+        `use a role of partition ${partitionOf(region)} (arn:${partitionOf(region)}:iam::<account>:role/<name>)`,
+      );
+    }
+    if (region && REGION.test(region) && !KNOWN_REGIONS.has(region)) {
+      const suggestion = closest(region, KNOWN_REGIONS);
+      out.add(["backend", "region"], `"${region}" is not an AWS region`, suggestion ? `did you mean "${suggestion}"?` : "use a region code such as ap-northeast-1");
     }
   }
   if (backend?.kind === "local") {
@@ -492,6 +569,8 @@ export type Rule = (doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc>) => vo
 
 /** Rules of the accounts, VPCs, hubs, spokes, on-prem and backend sections. */
 export const CORE_RULES: Rule[] = [
+  (doc, out) => checkTemplateSequences(doc, out),
+  (doc, out) => checkTags(doc, out),
   (doc, out) => checkAccounts(doc, out),
   (doc, out) => checkVpcs(doc, out),
   checkHubs,

@@ -4,7 +4,7 @@
  * Cross-field rules (references, overlaps, AZ spread...) live in `rules.ts`.
  */
 import { z } from "zod";
-import { ACCOUNT_ID, AZ_ID, AZ_NAME, REGION, ROLE_ARN, SECURITY_GROUP_ID, SUBNET_ID, VPC_ID } from "../aws/patterns";
+import { ACCOUNT_ID, AZ_ID, AZ_NAME, REGION, ROLE_ARN, S3_BUCKET, S3_KEY_PREFIX, SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, VPC_ID } from "../aws/patterns";
 
 const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
 const IPV4 = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
@@ -39,7 +39,7 @@ const region = z
 const roleArn = z
   .string()
   .regex(ROLE_ARN, {
-    error: "must be an IAM role ARN, e.g. arn:aws:iam::111111111111:role/privatelink-deployer",
+    error: "must be an IAM role ARN, e.g. arn:aws:iam::111111111111:role/privatelink-deployer (role names and paths use letters, digits and + = , . @ _ -)",
   });
 
 const cidr = z
@@ -117,6 +117,13 @@ export const HubServiceSchema = z.union([
       .boolean()
       .optional()
       .meta({ description: "Also create the <svc>.<region>.api.aws names for services that publish dual-stack endpoints." }),
+    unlisted: z
+      .boolean()
+      .optional()
+      .meta({
+        description:
+          "The service is not in this release's list of AWS interface endpoint services (AWS added it later): use the name as given. Without it, an unknown name is an error (usually a typo).",
+      }),
   }),
 ]);
 
@@ -230,6 +237,7 @@ export const ConsumerSchema = z.strictObject({
     .meta({ description: "Subnets of the interface endpoint (default: every subnet of the VPC)." }),
   allowedCidrs: z
     .array(cidr)
+    .min(1, { error: "must list at least one client CIDR: an endpoint nobody may reach is useless; omit allowedCidrs to admit the consumer VPC" })
     .optional()
     .meta({ description: "Clients allowed to reach the endpoint (default: the consumer VPC's CIDR)." }),
   acceptance: z
@@ -250,6 +258,7 @@ export const PrivateLinkServiceSchema = z
         name: z.string().min(1),
         region,
         type: z.enum(["interface", "gateway"]).optional().meta({ description: "Only interface endpoints can be consumed this way." }),
+        unlisted: z.boolean().optional().meta({ description: "The service is not in this release's list of AWS services (see hubs.services)." }),
       })
       .optional()
       .meta({ description: "Consume an AWS-owned service (e.g. s3 in us-east-1) instead of an own NLB service." }),
@@ -268,9 +277,13 @@ export const BackendSchema = z.discriminatedUnion("kind", [
   }),
   z.strictObject({
     kind: z.literal("s3"),
-    bucket: z.string().min(3),
+    bucket: z.string().regex(S3_BUCKET, { error: "must be an S3 bucket name: 3-63 lowercase letters, digits, dots and hyphens" }),
     region,
-    keyPrefix: z.string().optional().meta({ description: "Key prefix; each stack stores <prefix>/<stack>.tfstate." }),
+    keyPrefix: z
+      .string()
+      .regex(S3_KEY_PREFIX, { error: "must use only letters, digits, / and ! - _ . * ' ( ) (the characters S3 calls safe), at most 512" })
+      .optional()
+      .meta({ description: "Key prefix; each stack stores <prefix>/<stack>.tfstate (\"\": <stack>.tfstate at the bucket's root). Default: the topology's name." }),
     useLockfile: z.boolean().optional().meta({ description: "S3 native locking (Terraform >= 1.10). Default true." }),
     roleArn: roleArn.optional().meta({ description: "Role to assume for state access." }),
   }),
@@ -294,9 +307,12 @@ export const TopologySchema = z
     target: TargetSchema.optional(),
     backend: BackendSchema.optional(),
     tags: z
-      .record(z.string().min(1), z.string())
+      .record(
+        z.string().regex(TAG_KEY, { error: "tag keys are 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws: (AWS's own)" }),
+        z.string().regex(TAG_VALUE, { error: "tag values are at most 256 letters, digits, spaces and _ . : / = + - @ (AWS's character set)" }),
+      )
       .optional()
-      .meta({ description: "Extra default tags on everything this tool creates." }),
+      .meta({ description: "Extra default tags on everything this tool creates (AWS's tag character set)." }),
     accounts: z.record(name("account"), AccountSchema),
     vpcs: z.record(name("vpc"), VpcSchema),
     hubs: z.record(name("hub"), HubSchema).optional(),

@@ -34,7 +34,7 @@ describe("hub stack", () => {
   });
 
   it("keeps local state outside the output, at a relative path that works from any stack directory", () => {
-    expect(hub.terraform.backend).toEqual({ local: { path: "../../../terraform.hub-tokyo.tfstate" } });
+    expect(hub.terraform.backend).toEqual({ local: { path: "../../../terraform.privatelink-example.hub-tokyo.tfstate" } });
     const text = JSON.stringify(out.json);
     expect(text).not.toContain(out.outdir);
     expect(text).not.toMatch(/secret_key|access_key|aws_secret|session_token/i);
@@ -67,7 +67,7 @@ describe("hub stack", () => {
       ["tcp", 443, 443, "192.168.0.0/16"],
     ]);
     expect(resources(hub, "aws_vpc_security_group_egress_rule")).toEqual({});
-    expect(resources(hub, "aws_security_group")["tokyo-hub-endpoints"]).toMatchObject({ vpc_id: "vpc-0a1b2c3d4e5f60001", name: "tokyo-hub-endpoints" });
+    expect(resources(hub, "aws_security_group")["tokyo-hub-endpoints"]).toMatchObject({ vpc_id: "vpc-0a1b2c3d4e5f60001", name_prefix: "tokyo-hub-endpoints-", tags: { Name: "tokyo-hub-endpoints" } });
     expect(JSON.stringify(hub)).not.toContain("0.0.0.0/0");
   });
 

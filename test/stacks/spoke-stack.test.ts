@@ -42,7 +42,7 @@ describe("spoke stack (script mode)", () => {
     ]);
     expect(osaka.data.terraform_remote_state["cross-stack-reference-input-hub-tokyo"]).toMatchObject({
       backend: "local",
-      config: { path: "../../../terraform.hub-tokyo.tfstate" },
+      config: { path: "../../../terraform.privatelink-example.hub-tokyo.tfstate" },
     });
     const hubOutputs = Object.keys(out.json["hub-tokyo"].output).filter((o) => o.startsWith("cross-stack-output-aws_route53_zone"));
     expect(hubOutputs).toHaveLength(6);

@@ -28,7 +28,7 @@ describe("HCL renderer", () => {
     expect(hcl).toContain('fn        = replace(aws_vpc_endpoint.s3.dns_entry[0].dns_name, "*.", "")');
     expect(hcl).toContain('mixed     = "https://bucket.${replace(a.b, "*.", "")}/\\"quoted\\""');
     expect(hcl).toContain('escaped   = "literal $${not_interpolated} and a \\\\ backslash\\nnewline"');
-    expect(hcl).toContain('directive = "%{ if var.x }yes%{ endif }"');
+    expect(hcl).toContain('directive = "%{if var.x}yes%{endif}"'); // as terraform fmt writes it
   });
 
   it("writes meta-argument references and keywords bare", () => {

@@ -43,7 +43,7 @@ describe("structural validation", () => {
     ).toEqual(
       expect.arrayContaining([
         'accounts.network-hub.id: must be a 12-digit AWS account id, e.g. "111111111111"',
-        "accounts.workload-tokyo.deployRoleArn: must be an IAM role ARN, e.g. arn:aws:iam::111111111111:role/privatelink-deployer",
+        "accounts.workload-tokyo.deployRoleArn: must be an IAM role ARN, e.g. arn:aws:iam::111111111111:role/privatelink-deployer (role names and paths use letters, digits and + = , . @ _ -)",
         "vpcs.hub-tokyo.vpcId: must be an id of the form vpc-<8 or 17 hex digits>, e.g. vpc-0a1b2c3d4e5f60718",
         "vpcs.hub-tokyo.subnets[0].id: must be an id of the form subnet-<8 or 17 hex digits>, e.g. subnet-0a1b2c3d4e5f60718",
         "vpcs.app-tokyo.region: must be an AWS region code such as ap-northeast-1",
@@ -189,7 +189,7 @@ describe("cross-field rules", () => {
   it("rejects a service of another region, duplicates, and bad DNS overrides", () => {
     expect(
       problems((d) => {
-        d.hubs.tokyo.services.push("com.amazonaws.us-east-1.sqs", "com.amazonaws.ap-northeast-1.ssm", { name: "foo", dnsNames: ["foo.*.example.com"] });
+        d.hubs.tokyo.services.push("com.amazonaws.us-east-1.sqs", "com.amazonaws.ap-northeast-1.ssm", { name: "foo", unlisted: true, dnsNames: ["foo.*.example.com"] });
       }),
     ).toEqual([
       'hubs.tokyo.services[4]: "com.amazonaws.us-east-1.sqs" names region us-east-1, but this hub is in ap-northeast-1 [use the short name "sqs" (the hub\'s region is implied) or move the service to a hub in us-east-1]',
@@ -199,7 +199,7 @@ describe("cross-field rules", () => {
   });
 
   it("rejects two services that need the same zone", () => {
-    expect(problems((d) => d.hubs.tokyo.services.push({ name: "custom", dnsNames: ["ssm.ap-northeast-1.amazonaws.com"] }))).toEqual([
+    expect(problems((d) => d.hubs.tokyo.services.push({ name: "custom", unlisted: true, dnsNames: ["ssm.ap-northeast-1.amazonaws.com"] }))).toEqual([
       "hubs.tokyo.services[4].name: needs the zone ssm.ap-northeast-1.amazonaws.com, which ssm already uses in this hub [two services cannot own the same private hosted zone; override dnsNames of one of them]",
     ]);
   });
