@@ -295,7 +295,7 @@ interface BodyContext {
    * element: top of a resource/data/output (meta-arguments apply); lifecycle and provisioner: bodies
    * whose keyword arguments are written bare; nested: any other block.
    */
-  readonly role: "element" | "lifecycle" | "provisioner" | "nested";
+  readonly role: "element" | "lifecycle" | "provisioner" | "variable" | "nested";
 }
 
 const NO_BLOCKS: ReadonlySet<string> = new Set();
@@ -336,6 +336,11 @@ function renderBody(body: JsonObject, ctx: BodyContext, indent: string): string 
           : undefined;
         items.push({ kind: "block", text: renderBlock(`dynamic ${quoted(name)}`, rest, nested(), indent, contentBlock) });
       }
+    } else if (ctx.role === "variable" && key === "type" && typeof value === "string") {
+      // A type constraint is an expression (bool, list(string)); Terraform JSON writes it as a string.
+      attr(key, value);
+    } else if (ctx.role === "variable" && key === "validation") {
+      for (const entry of Array.isArray(value) ? value : [value]) if (isObject(entry)) block("validation", entry, nested());
     } else if (ctx.role === "provisioner" && (key === "when" || key === "on_failure") && typeof value === "string") {
       attr(key, renderTraversal(value));
     } else if (ctx.role === "lifecycle" && (key === "ignore_changes" || key === "replace_triggered_by") && Array.isArray(value)) {
@@ -407,7 +412,7 @@ export function renderHcl(config: JsonObject, blockPaths: BlockPaths): string {
     if (!isObject(section)) continue;
     if (kind === "variable" || kind === "output" || kind === "module") {
       for (const [name, body] of Object.entries(section)) {
-        if (isObject(body)) out.push(renderBlock(`${kind} ${quoted(name)}`, body, { blocks: NO_BLOCKS, path: "", role: "element" }, ""));
+        if (isObject(body)) out.push(renderBlock(`${kind} ${quoted(name)}`, body, { blocks: NO_BLOCKS, path: "", role: kind === "variable" ? "variable" : "element" }, ""));
       }
       continue;
     }

@@ -149,10 +149,11 @@ function terraformProcessEnv(env: TerraformEnv, extraEnv: NodeJS.ProcessEnv): No
   return { ...process.env, TF_CLI_CONFIG_FILE: env.cliConfig, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: "1", ...extraEnv };
 }
 
-/** Runs `terraform <args>` in `cwd` with the offline CLI config; never prompts. */
-export function runTerraform(env: TerraformEnv, cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}): RunResult {
+/** Runs `terraform <args>` in `cwd` with the offline CLI config; never prompts (`input` goes to its stdin). */
+export function runTerraform(env: TerraformEnv, cwd: string, args: string[], extraEnv: NodeJS.ProcessEnv = {}, input?: string): RunResult {
   const result: SpawnSyncReturns<string> = spawnSync(env.terraform, args, {
     cwd,
+    input,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
     env: terraformProcessEnv(env, extraEnv),

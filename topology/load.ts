@@ -83,7 +83,9 @@ export function loadTopologyText(text: string, source = "topology", options: Loa
   }
   const { problems, topology } = check(raw);
   if (problems.length > 0 || !topology) {
-    const located = problems.map((p) => ({ ...p, line: lineOf(doc, lineCounter, p.path) }));
+    // A key set by an option (TARGET_ENDPOINT) is not in the file: its problems have no line.
+    const injected = new Set(options.targetEndpoint !== undefined ? ["target"] : []);
+    const located = problems.map((p) => ({ ...p, line: injected.has(String(p.path[0])) ? undefined : lineOf(doc, lineCounter, p.path) }));
     located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     throw new TopologyError(source, located);
   }
@@ -271,8 +273,7 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: ReadonlyArray<str
       break;
     }
   }
-  // No line when not even the first key is in the file (a value injected by an option).
-  if (offset === undefined && path.length > 0) return undefined;
+  // A missing key (a required field, say): the line of its parent, here the document itself.
   offset ??= (doc.contents as Node | null)?.range?.[0];
   return offset === undefined ? undefined : lineCounter.linePos(offset).line;
 }

@@ -175,8 +175,11 @@ export function checkPrivateLink(doc: Raw, out: ProblemList, vpcs: Map<string, R
       const nameText = str(aws.name);
       const parsed = nameText ? parseConsumedAwsService(nameText, serviceRegion) : undefined;
       if (nameText && parsed && !parsed.ok) out.add([...aBase, "name"], `"${nameText}" ${parsed.reason}`, parsed.fix);
-      const short = parsed?.ok ? parsed.short : undefined;
-      if (short && GLOBAL_SERVICES[short] === undefined && !isKnownService(short) && aws.unlisted !== true) unknownServiceProblem(out, [...aBase, "name"], short, false);
+      let short = parsed?.ok ? parsed.short : undefined;
+      if (short && GLOBAL_SERVICES[short] === undefined && !isKnownService(short) && aws.unlisted !== true) {
+        unknownServiceProblem(out, [...aBase, "name"], short, false);
+        short = undefined; // an unknown name says nothing about cross-region support: no cascade
+      }
       if (aws.type === "gateway") {
         out.add(
           [...aBase, "type"],

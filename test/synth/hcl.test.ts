@@ -1,7 +1,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { parse as parseHcl } from "@cdktf/hcl2json";
-import { renderHcl } from "../../synth/hcl";
+import { normalizeTemplate, renderHcl } from "../../synth/hcl";
+import { hclShapes } from "./hcl-shapes";
 import { synth, Synthesized } from "../helpers";
 
 const render = (config: any, blocks: Record<string, string[]> = {}) =>
@@ -91,18 +92,37 @@ function normalize(value: any, key = ""): any {
     const items = value.map((v) => normalize(v, key));
     return items.length === 1 && typeof items[0] === "object" && items[0] !== null && !Array.isArray(items[0]) ? items[0] : items;
   }
-  if (typeof value === "string" && ["provider", "depends_on", "ignore_changes", "when", "on_failure", "replace_triggered_by"].includes(key)) {
+  // Bare keywords, references and type constraints in HCL come back from hcl2json as "${...}".
+  if (typeof value === "string" && ["provider", "depends_on", "ignore_changes", "when", "on_failure", "replace_triggered_by", "type"].includes(key)) {
     return value.replace(/^\$\{(.*)\}$/s, "$1");
   }
   if (value && typeof value === "object") {
     return Object.fromEntries(
       Object.entries(value)
         .filter(([k]) => k !== "//")
-        .map(([k, v]) => [k, normalize(v, k)]),
+        .map(([k, v]) => [normalizeTemplate(k), normalize(v, k)]),
     );
   }
-  return value;
+  // Whitespace just inside ${ } and %{ } means nothing; the HCL export writes it as terraform fmt does.
+  return typeof value === "string" ? normalizeTemplate(value) : value;
 }
+
+describe("HCL export of the shapes that once broke", () => {
+  it("parses back to the same configuration: interpolated keys with quotes, multi-line interpolations, directives, the S3 backend's assume_role", async () => {
+    const config = hclShapes();
+    const hcl = render(config);
+    expect(hcl).toContain('    "${upper("a")}b" = 1'); // quotes inside the interpolation stay unescaped
+    expect(hcl).toMatch(/multi_line_bare +\= merge\(\{ a = 1 \}, \{ b = 2 \}\)\n/);
+    expect(hcl).toMatch(/directive +\= "%\{if var\.flag\}yes%\{else\}no%\{endif\}"/);
+    expect(hcl).toMatch(/assume_role += \{\n +role_arn = "arn:aws:iam::111122223333:role\/state"/);
+    expect(hcl).not.toMatch(/assume_role \{/);
+    // hcl2json drops strip markers (~) when it converts back; the HCL itself keeps them, as fmt writes them.
+    expect(hcl).toMatch(/directive_strip +\= "%\{~for n in local\.names~\}\$\{n\}%\{~endfor~\}"/);
+    const [parsed, expected] = [normalize(await parseHcl("main.tf", hcl)), normalize(config)];
+    for (const c of [parsed, expected]) delete c.locals.directive_strip;
+    expect(parsed).toEqual(expected);
+  });
+});
 
 describe("HCL export of every stack", () => {
   let out: Synthesized;

@@ -3,7 +3,10 @@
  * terraform binary and the offline provider mirror. Missing terraform or mirror fails these tests
  * with the reason; they are never skipped.
  */
+import * as fs from "fs";
 import * as path from "path";
+import { renderHcl } from "../../synth/hcl";
+import { hclShapes, SHAPES_EXPRESSION } from "./hcl-shapes";
 import { runTerraform, terraformEnv, validateDirs } from "../../tools/terraform-env";
 import { stackDirs } from "../../tools/validate";
 import { exampleDoc, synth, tempDir } from "../helpers";
@@ -46,5 +49,37 @@ describe("terraform validate", () => {
       const fmt = runTerraform(env, dir, ["fmt", "-check", "-diff", "-no-color"]);
       expect({ dir, status: fmt.status, diff: fmt.stdout }).toEqual({ dir, status: 0, diff: "" });
     }
+  });
+
+  it("accepts the shapes that once broke the HCL export (interpolated keys, multi-line interpolations, directives), JSON and HCL, fmt-clean", async () => {
+    const env = terraformEnv(tempDir("tf"));
+    const base = tempDir("shapes");
+    const json = path.join(base, "json");
+    const hcl = path.join(base, "hcl");
+    fs.mkdirSync(json);
+    fs.mkdirSync(hcl);
+    fs.writeFileSync(path.join(json, "cdk.tf.json"), JSON.stringify(hclShapes(), null, 2));
+    fs.writeFileSync(path.join(hcl, "main.tf"), renderHcl(hclShapes(), new Map()));
+    const results = await validateDirs(env, [json, hcl]);
+    expect(results.map((r) => [r.errors, r.warnings, r.diagnostics.map((d) => `${d.summary}: ${d.detail ?? ""}`)])).toEqual([
+      [0, 0, []],
+      [0, 0, []],
+    ]);
+    const fmt = runTerraform(env, hcl, ["fmt", "-check", "-diff", "-no-color"]);
+    expect({ status: fmt.status, diff: fmt.stdout }).toEqual({ status: 0, diff: "" });
+    // The values are what the JSON means: terraform console evaluates both forms (without the backend) alike.
+    const evaluate = (form: "json" | "hcl") => {
+      const dir = path.join(base, `console-${form}`);
+      fs.mkdirSync(dir);
+      const config = hclShapes({ backend: false });
+      if (form === "json") fs.writeFileSync(path.join(dir, "cdk.tf.json"), JSON.stringify(config));
+      else fs.writeFileSync(path.join(dir, "main.tf"), renderHcl(config, new Map()));
+      const result = runTerraform(env, dir, ["console", "-no-color"], {}, SHAPES_EXPRESSION);
+      expect(result.stderr).toBe("");
+      return JSON.parse(JSON.parse(result.stdout.trim()));
+    };
+    const values = evaluate("json");
+    expect(evaluate("hcl")).toEqual(values);
+    expect(values).toEqual([{ Ab: 1, C: 2, "plain key": 3 }, { a: 1, b: 2 }, "x-B-y", "yes", "ab", "literal ${not_interpolated} and %{not_a_directive}"]);
   });
 });
