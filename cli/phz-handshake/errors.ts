@@ -1,6 +1,7 @@
 /** Exit codes, the error type of the handshake command, and how AWS errors are named and classified. */
 
-export const EXIT = { ok: 0, badInput: 2, awsFailure: 3, conflictingDomain: 4 } as const;
+/** 130 is the shell's code for a run stopped by a signal (128 + SIGINT). */
+export const EXIT = { ok: 0, badInput: 2, awsFailure: 3, conflictingDomain: 4, interrupted: 130 } as const;
 
 /** A failure with the exit code that classifies it. */
 export class HandshakeError extends Error {

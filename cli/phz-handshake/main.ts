@@ -1,40 +1,140 @@
 /**
  * phz-handshake: the command-line surface of the cross-account zone association (protocol.ts).
  * Options come from flags or PHZ_* variables (how Terraform passes them); one progress line per step
- * on stderr, never credentials. Exit codes: 0 ok, 2 bad input, 3 AWS failure, 4 ConflictingDomainExists.
+ * on stderr, never credentials. Exit codes: 0 ok, 2 bad input, 3 AWS failure, 4 ConflictingDomainExists,
+ * 130 interrupted.
+ *
+ * Signals: the first SIGINT/SIGTERM stops the work and the cleanup (the authorization's deletion) keeps
+ * retrying within its grace period; a second one stops the cleanup too, and the message names the command
+ * that finishes it. Terraform's own first interrupt SIGKILLs local-exec children, which no handler sees:
+ * while an authorization may exist, a detached guard process holds the duty to delete it if this process
+ * dies without saying it is gone.
  *
  * Endpoints honour AWS_ENDPOINT_URL / AWS_ENDPOINT_URL_ROUTE_53 / AWS_ENDPOINT_URL_STS. This file is
  * bundled (with the SDK) into dist/assets/phz-handshake.cjs, which ships inside every spoke stack that uses it.
  */
+import { ChildProcess, spawn } from "child_process";
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
 import { parseArgs } from "util";
 import { EXIT, HandshakeError } from "./errors";
-import { associate, disassociate, HandshakeRequest, requestProblems } from "./protocol";
+import { Journal } from "./journal";
+import { associate, disassociate, HandshakeConfig, HandshakeOutcome, HandshakeRequest, requestProblems, sweep } from "./protocol";
+import { FilePacer } from "./retry";
 
 const USAGE = `Usage: phz-handshake <associate|disassociate> --zone-id <id> --vpc-id <vpc-id> --vpc-region <region>
-                     [--zone-role-arn <arn>] [--vpc-role-arn <arn>] [--timeout <seconds>]
+                     [--zone-name <name>] [--zone-role-arn <arn>] [--vpc-role-arn <arn>] [--timeout <seconds>]
 
 Joins a VPC (any account, any region) to a Route 53 private hosted zone, or removes it.
 
-  associate      zone owner authorizes the VPC (only when zone and VPC are in different accounts),
-                 VPC owner associates it, waits until the change is INSYNC, and the zone owner
-                 deletes the authorization again, also when the association failed.
-                 Re-running on an associated pair changes nothing (and removes a left-over authorization).
-  disassociate   VPC owner disassociates the VPC; a pair that is not associated is success.
+  associate      the VPC owner checks whether the VPC has the zone; the zone owner authorizes the VPC
+                 (only when zone and VPC are in different accounts); the VPC owner associates it and
+                 waits until the change is INSYNC; the zone owner deletes the authorization again,
+                 also when the association failed or was interrupted. Re-running on an associated pair
+                 changes nothing (and removes a left-over authorization).
+  disassociate   the VPC owner disassociates the VPC; a pair that is not associated is success. Any
+                 authorization an earlier run left is deleted too.
 
   --zone-id        private hosted zone id (Z...)
+  --zone-name      its name, for messages (optional)
   --vpc-id         VPC to join (vpc-...)
   --vpc-region     region of that VPC (the zone may be elsewhere)
   --zone-role-arn  role to assume in the zone owner's account (default: your own credentials)
   --vpc-role-arn   role to assume in the VPC owner's account (default: your own credentials)
-  --timeout        give up after this many seconds (default 600)
+  --timeout        give up the work after this many seconds (default 600); cleanup gets 120 more
 
 Every option can also come from the environment (this is how Terraform passes them):
-PHZ_ZONE_ID, PHZ_VPC_ID, PHZ_VPC_REGION, PHZ_ZONE_ROLE_ARN, PHZ_VPC_ROLE_ARN, PHZ_TIMEOUT.
+PHZ_ZONE_ID, PHZ_ZONE_NAME, PHZ_VPC_ID, PHZ_VPC_REGION, PHZ_ZONE_ROLE_ARN, PHZ_VPC_ROLE_ARN, PHZ_TIMEOUT.
+
+Route 53 allows 5 requests per second per account: every handshake process of this machine shares one
+schedule per account (PHZ_PACING_DIR, default <tmp>/privatelink-cdktf/route53-pacing; PHZ_ROUTE53_RATE,
+default 5) and backs off with jitter when throttled anyway.
 
 Credentials come from the AWS SDK's default chain (environment, profile, SSO, instance role).
 Endpoints honour AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ROUTE_53 and AWS_ENDPOINT_URL_STS (emulators).
 Progress: one line per step on stderr. Exit codes: 0 done, 2 bad input, 3 AWS failure,
-4 the VPC already has another zone of that name (ConflictingDomainExists).`;
+4 the VPC already has another zone of that name (ConflictingDomainExists), 130 interrupted.`;
+
+/** Where the guard writes what it did (no terminal is left to read it). */
+function stateDir(env: NodeJS.ProcessEnv): string {
+  return env.PHZ_STATE_DIR ?? path.join(os.tmpdir(), "privatelink-cdktf");
+}
+
+/**
+ * The guard: a detached process that outlives this one. It learns "pending" (an authorization may exist)
+ * and "settled" (it is gone) on its stdin; when the stdin closes while pending (this process died), it
+ * deletes the authorization.
+ */
+class Guard {
+  private child?: ChildProcess;
+
+  constructor(
+    private readonly script: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly enabled: boolean,
+  ) {}
+
+  tell(state: "pending" | "settled"): void {
+    if (!this.enabled) return;
+    if (!this.child && state === "pending") {
+      this.child = spawn(process.execPath, [this.script, "guard"], { detached: true, stdio: ["pipe", "ignore", "ignore"], env: this.env });
+      this.child.on("error", () => undefined);
+      this.child.stdin?.on("error", () => undefined);
+      this.child.unref();
+    }
+    this.child?.stdin?.write(`${state}\n`);
+  }
+
+  /** This process is about to exit normally: the guard has nothing to do. */
+  release(): void {
+    this.child?.stdin?.end("done\n");
+  }
+}
+
+/** The guard's own run (action `guard`): waits for its parent's verdict, sweeps if the parent died pending. */
+async function runGuard(req: HandshakeRequest, env: NodeJS.ProcessEnv): Promise<number> {
+  let state = "pending";
+  await new Promise<void>((resolve) => {
+    let buffered = "";
+    process.stdin.setEncoding("utf8");
+    process.stdin.on("data", (chunk: string) => {
+      buffered += chunk;
+      const lines = buffered.split("\n");
+      buffered = lines.pop() ?? "";
+      for (const line of lines) if (line.trim()) state = line.trim();
+    });
+    process.stdin.on("end", () => resolve());
+    process.stdin.on("error", () => resolve());
+  });
+  if (state !== "pending") return EXIT.ok;
+  const dir = stateDir(env);
+  fs.mkdirSync(dir, { recursive: true });
+  const logFile = path.join(dir, "guard.log");
+  const log = (line: string) => fs.appendFileSync(logFile, `${new Date().toISOString()} pid=${process.pid} ${line}\n`);
+  log(`parent died with an authorization pending: ${req.zoneId} ${req.vpcId} (${req.vpcRegion})`);
+  try {
+    const result = await sweep(req, { log, pacer: new FilePacer(), settleMs: Number(env.PHZ_GUARD_SETTLE_MS ?? 2000) });
+    log(`swept: ${result}`);
+    return EXIT.ok;
+  } catch (error) {
+    log(`FAILED: ${(error as Error).message}`);
+    return error instanceof HandshakeError ? error.exitCode : EXIT.awsFailure;
+  }
+}
+
+function describe(action: string, outcome: HandshakeOutcome): string {
+  const polls = outcome.route53Calls.filter((c) => c === "GetChange").length;
+  const insync =
+    outcome.insync === "observed"
+      ? "INSYNC observed"
+      : outcome.insync === "unconfirmed"
+        ? outcome.result === "associated"
+          ? "INSYNC not observed: the answer carrying the change id was lost; Route 53 propagates associations within minutes"
+          : "INSYNC not observed by this run (the association was made before it)"
+        : "no change";
+  return `phz-handshake ${action}: ${outcome.result} (${outcome.route53Calls.length - polls} Route 53 calls + ${polls} GetChange polls); ${insync}`;
+}
 
 /** CLI entry point; returns the exit code. */
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
@@ -47,6 +147,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       allowPositionals: true,
       options: {
         "zone-id": { type: "string" },
+        "zone-name": { type: "string" },
         "vpc-id": { type: "string" },
         "vpc-region": { type: "string" },
         "zone-role-arn": { type: "string" },
@@ -65,13 +166,14 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return EXIT.ok;
   }
   const action = positionals[0];
-  if (positionals.length !== 1 || (action !== "associate" && action !== "disassociate")) {
+  if (positionals.length !== 1 || (action !== "associate" && action !== "disassociate" && action !== "guard")) {
     process.stderr.write(`phz-handshake: expected one action, associate or disassociate\n\n${USAGE}\n`);
     return EXIT.badInput;
   }
   const pick = (flag: string, name: string) => (values as Record<string, string | undefined>)[flag] || env[name] || undefined;
   const req: HandshakeRequest = {
     zoneId: pick("zone-id", "PHZ_ZONE_ID") ?? "",
+    zoneName: pick("zone-name", "PHZ_ZONE_NAME"),
     vpcId: pick("vpc-id", "PHZ_VPC_ID") ?? "",
     vpcRegion: pick("vpc-region", "PHZ_VPC_REGION") ?? "",
     zoneRoleArn: pick("zone-role-arn", "PHZ_ZONE_ROLE_ARN"),
@@ -84,20 +186,43 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(`phz-handshake: ${problems.join("\nphz-handshake: ")}\n(see phz-handshake --help)\n`);
     return EXIT.badInput;
   }
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  if (action === "guard") return runGuard(req, env);
+
+  // First signal: stop the work, keep cleaning up. Second: stop everything.
+  const work = new AbortController();
+  const cleanup = new AbortController();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals++;
+    if (signals === 1) {
+      process.stderr.write(`phz-handshake ${action}: ${signal} received: stopping, and deleting the authorization if one may exist (a second signal stops that too)\n`);
+      work.abort();
+    } else {
+      cleanup.abort();
+    }
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const script = path.resolve(process.argv[1] ?? "");
+  const guard = new Guard(script, { ...env, PHZ_ZONE_ID: req.zoneId, PHZ_VPC_ID: req.vpcId, PHZ_VPC_REGION: req.vpcRegion, PHZ_ZONE_ROLE_ARN: req.zoneRoleArn ?? "", PHZ_VPC_ROLE_ARN: req.vpcRoleArn ?? "" }, env.PHZ_GUARD !== "off" && fs.existsSync(script));
+  const config: Partial<HandshakeConfig> = {
+    timeoutMs: timeout * 1000,
+    signal: work.signal,
+    cleanupSignal: cleanup.signal,
+    pacer: new FilePacer(),
+    journal: new Journal(),
+    onAuthorization: (state) => guard.tell(state),
+  };
   try {
-    const outcome = await (action === "associate" ? associate : disassociate)(req, { timeoutMs: timeout * 1000, signal: abort.signal });
-    const polls = outcome.route53Calls.filter((c) => c === "GetChange").length;
-    process.stderr.write(`phz-handshake ${action}: ${outcome.result} (${outcome.route53Calls.length - polls} Route 53 calls + ${polls} GetChange polls)\n`);
+    const outcome = await (action === "associate" ? associate : disassociate)(req, config);
+    process.stderr.write(`${describe(action, outcome)}\n`);
     return EXIT.ok;
   } catch (error) {
     const exitCode = error instanceof HandshakeError ? error.exitCode : EXIT.awsFailure;
     process.stderr.write(`phz-handshake ${action} FAILED: ${(error as Error).message}\n`);
     return exitCode;
   } finally {
+    guard.release();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }

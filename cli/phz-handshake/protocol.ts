@@ -2,13 +2,16 @@
  * The Route 53 protocol of phz-handshake: the steps that join a VPC to a private hosted zone of
  * (possibly) another account, the way seed 000 does it by hand, safely:
  *
- *   associate:    zone owner authorizes the VPC (cross-account only) -> VPC owner associates ->
- *                 wait INSYNC -> zone owner deletes the authorization, ALWAYS (also on failure).
- *   disassociate: VPC owner disassociates -> wait INSYNC -> zone owner deletes any authorization left.
+ *   associate:    VPC owner checks whether the VPC has the zone (ListHostedZonesByVPC) -> zone owner
+ *                 authorizes the VPC (cross-account only) -> VPC owner associates -> VPC owner waits
+ *                 INSYNC -> zone owner deletes the authorization, ALWAYS (also after a failure or a signal).
+ *   disassociate: VPC owner disassociates -> waits INSYNC -> zone owner deletes any authorization left,
+ *                 also when the disassociation failed.
  *
- * Idempotent (an associated pair is success with no change; a missing one on disassociate too);
- * every call goes through the retry engine (retry.ts). Credentials: the SDK's default chain, then the
- * optional roles are assumed for each side.
+ * The zone owner's account (the hub, shared by every spoke) is asked only to create and delete the
+ * authorization. Every call is paced per account (retry.ts) and retried on throttling and transient
+ * errors within the work's deadline; cleanup has its own grace period, which a first signal does not cut.
+ * An authorization is tracked as none / maybe / exists: a leak is reported only when one may exist.
  */
 import {
   AssociateVPCWithHostedZoneCommand,
@@ -17,16 +20,20 @@ import {
   DisassociateVPCFromHostedZoneCommand,
   GetChangeCommand,
   GetHostedZoneCommand,
+  ListHostedZonesByVPCCommand,
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { globalRegionOf } from "../../aws/partitions";
 import { HOSTED_ZONE_ID, REGION, roleArnAccount, VPC_ID } from "../../aws/patterns";
 import { classify, errorCode, EXIT, HandshakeError } from "./errors";
-import { Retrier } from "./retry";
+import { Journal } from "./journal";
+import { isThrottling, NO_PACING, outcomeUnknown, Pacer, Retrier, sleep } from "./retry";
 
 export interface HandshakeRequest {
   readonly zoneId: string;
+  /** Zone name, for messages (the hub is not asked for it). */
+  readonly zoneName?: string;
   readonly vpcId: string;
   readonly vpcRegion: string;
   /** Role in the zone owner's account (authorizations). Default: the caller's own credentials. */
@@ -36,7 +43,7 @@ export interface HandshakeRequest {
 }
 
 export interface HandshakeConfig {
-  /** Whole operation deadline. */
+  /** Deadline of the work (association, disassociation). */
   readonly timeoutMs: number;
   /** Per-request timeout (a stalled request is abandoned and retried). */
   readonly requestTimeoutMs: number;
@@ -44,11 +51,21 @@ export interface HandshakeConfig {
   readonly retryCapMs: number;
   /** First GetChange poll interval; grows x1.5 up to 10x. */
   readonly pollMs: number;
-  /** Extra time past the deadline for deleting the authorization: cleanup must not be cut short. */
+  /** Time the authorization's deletion may take once the work has ended, failed or been interrupted. */
   readonly cleanupGraceMs: number;
+  /** How long NotAuthorizedException is read as "the new authorization has not propagated yet" (throttling not counted). */
+  readonly propagationMs: number;
   readonly log: (line: string) => void;
-  /** Aborts the run (SIGINT/SIGTERM): the authorization is still deleted. */
+  /** First SIGINT/SIGTERM: stop the work; cleanup still runs. */
   readonly signal?: AbortSignal;
+  /** Second signal: stop cleaning up too. */
+  readonly cleanupSignal?: AbortSignal;
+  /** Route 53 call pacing per account (default: none). */
+  readonly pacer?: Pacer;
+  /** Remembers change ids whose INSYNC was not seen (default: none). */
+  readonly journal?: Journal;
+  /** Called when an authorization may start to exist ("pending") and when it is known gone ("settled"). */
+  readonly onAuthorization?: (state: "pending" | "settled") => void;
 }
 
 export const DEFAULT_CONFIG: HandshakeConfig = {
@@ -58,6 +75,7 @@ export const DEFAULT_CONFIG: HandshakeConfig = {
   retryCapMs: 20_000,
   pollMs: 1_000,
   cleanupGraceMs: 120_000,
+  propagationMs: 60_000,
   log: (line) => process.stderr.write(`${line}\n`),
 };
 
@@ -67,7 +85,7 @@ export function requestProblems(req: Partial<HandshakeRequest>): string[] {
   if (!req.zoneId) problems.push("--zone-id is required (the hub's private hosted zone id, e.g. Z0123456789ABCDEFGHIJ)");
   else if (!HOSTED_ZONE_ID.test(req.zoneId)) problems.push(`--zone-id ${req.zoneId} is not a hosted zone id (upper-case letters and digits, e.g. Z0123456789ABCDEFGHIJ)`);
   if (!req.vpcId) problems.push("--vpc-id is required (the spoke VPC, e.g. vpc-0a1b2c3d4e5f60718)");
-  else if (!VPC_ID.test(req.vpcId)) problems.push(`--vpc-id ${req.vpcId} is not a VPC id (vpc-<hex>)`);
+  else if (!VPC_ID.test(req.vpcId)) problems.push(`--vpc-id ${req.vpcId} is not a VPC id (vpc-<8 or 17 hex digits>)`);
   if (!req.vpcRegion) problems.push("--vpc-region is required (the region the VPC lives in)");
   else if (!REGION.test(req.vpcRegion)) problems.push(`--vpc-region ${req.vpcRegion} is not a region code`);
   for (const [flag, arn] of [["--zone-role-arn", req.zoneRoleArn], ["--vpc-role-arn", req.vpcRoleArn]] as const) {
@@ -76,22 +94,44 @@ export function requestProblems(req: Partial<HandshakeRequest>): string[] {
   return problems;
 }
 
-/** One run of the handshake: clients per side, retry loop, progress lines. */
+/** Whether an authorization for the pair may exist in AWS right now. */
+export type AuthorizationState = "none" | "maybe" | "exists";
+
+export interface HandshakeOutcome {
+  readonly result: "associated" | "already-associated" | "disassociated" | "not-associated";
+  /** Whether the change was seen INSYNC: observed, unconfirmed (its id was lost), or not applicable. */
+  readonly insync: "observed" | "unconfirmed" | "not-applicable";
+  /** Route 53 calls made, in order (every attempt, throttled ones and GetChange polls included). */
+  readonly route53Calls: readonly string[];
+  /** Route 53 attempts per account. */
+  readonly callsByAccount: Readonly<Record<string, number>>;
+}
+
+type Side = "zone" | "vpc";
+
+/** One run of the handshake: clients per side, the two phases, the authorization's state, progress lines. */
 class Handshake {
-  private readonly retrier: Retrier;
-  private readonly pair: string;
+  readonly started = Date.now();
+  readonly pair: string;
+  readonly zoneId: string;
   private readonly sts: STSClient;
   private readonly clients = new Map<string, Promise<Route53Client>>();
   private callerAccount?: Promise<string>;
-  /** Route 53 calls made, by operation (for measurements and tests). */
+  private readonly pacer: Pacer;
+  readonly work: Retrier;
+  private cleanupPhase?: Retrier;
   readonly calls: string[] = [];
+  readonly callsByAccount: Record<string, number> = {};
+  authorization: AuthorizationState = "none";
 
   constructor(
-    private readonly req: HandshakeRequest,
-    private readonly config: HandshakeConfig,
+    readonly req: HandshakeRequest,
+    readonly config: HandshakeConfig,
   ) {
-    this.retrier = new Retrier({ deadline: Date.now() + config.timeoutMs, retryBaseMs: config.retryBaseMs, retryCapMs: config.retryCapMs, signal: config.signal });
-    this.pair = `${req.zoneId.replace(/^\/hostedzone\//, "")} ${req.vpcId} (${req.vpcRegion})`;
+    this.zoneId = req.zoneId.replace(/^\/hostedzone\//, "");
+    this.pair = `${this.zoneId} ${req.vpcId} (${req.vpcRegion})`;
+    this.pacer = config.pacer ?? NO_PACING;
+    this.work = new Retrier({ deadline: this.started + config.timeoutMs, retryBaseMs: config.retryBaseMs, retryCapMs: config.retryCapMs, signal: config.signal }, this.started);
     this.sts = new STSClient({
       region: globalRegionOf(req.vpcRegion),
       maxAttempts: 1,
@@ -99,26 +139,47 @@ class Handshake {
     });
   }
 
-  private log(step: string, outcome: string, attempts: number, detail?: string): void {
-    const elapsed = ((Date.now() - this.retrier.started) / 1000).toFixed(2);
+  /** The cleanup phase: starts when first asked for, lasts `cleanupGraceMs`, ends early only on a second signal. */
+  get cleanup(): Retrier {
+    this.cleanupPhase ??= new Retrier(
+      { deadline: Date.now() + this.config.cleanupGraceMs, retryBaseMs: this.config.retryBaseMs, retryCapMs: this.config.retryCapMs, signal: this.config.cleanupSignal },
+      this.started,
+    );
+    return this.cleanupPhase;
+  }
+
+  get journalKey(): string {
+    return `${this.zoneId}-${this.req.vpcId}-${this.req.vpcRegion}`;
+  }
+
+  log(step: string, outcome: string, attempts: number, detail?: string): void {
+    const elapsed = ((Date.now() - this.started) / 1000).toFixed(2);
     const extra = detail ? ` detail="${detail.replace(/"/g, "'")}"` : "";
     this.config.log(`phz-handshake ${this.pair} step=${step} outcome=${outcome} attempts=${attempts} elapsed=${elapsed}s${extra}`);
   }
 
-  private async account(roleArn: string | undefined): Promise<string> {
-    const fromArn = roleArnAccount(roleArn);
+  /** The account of a side: from its role ARN, or the caller's own. */
+  async account(side: Side, phase: Retrier): Promise<string> {
+    const fromArn = roleArnAccount(side === "zone" ? this.req.zoneRoleArn : this.req.vpcRoleArn);
     if (fromArn) return fromArn;
-    this.callerAccount ??= this.retrier.retry("GetCallerIdentity", () => this.sts.send(new GetCallerIdentityCommand({}))).then((r) => r.value.Account ?? "");
+    this.callerAccount ??= phase
+      .retry("GetCallerIdentity", () => this.sts.send(new GetCallerIdentityCommand({}), { abortSignal: phase.signal }))
+      .then((r) => r.value.Account ?? "")
+      .catch((error) => {
+        this.callerAccount = undefined; // an interrupted lookup must not poison the cleanup's own
+        throw error;
+      });
     return this.callerAccount;
   }
 
   /** Whether an authorization is needed: zone and VPC in different accounts. */
   async crossAccount(): Promise<boolean> {
     if (!this.req.zoneRoleArn && !this.req.vpcRoleArn) return false;
-    return (await this.account(this.req.zoneRoleArn)) !== (await this.account(this.req.vpcRoleArn));
+    return (await this.account("zone", this.work)) !== (await this.account("vpc", this.work));
   }
 
-  private client(roleArn: string | undefined): Promise<Route53Client> {
+  private client(side: Side, phase: Retrier): Promise<Route53Client> {
+    const roleArn = side === "zone" ? this.req.zoneRoleArn : this.req.vpcRoleArn;
     const key = roleArn ?? "";
     let client = this.clients.get(key);
     if (!client) {
@@ -129,23 +190,53 @@ class Handshake {
           requestHandler: { requestTimeout: this.config.requestTimeoutMs, connectionTimeout: this.config.requestTimeoutMs, throwOnRequestTimeout: true },
         };
         if (!roleArn) return new Route53Client(common);
-        const { value } = await this.retrier.retry("AssumeRole", () =>
-          this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "phz-handshake", DurationSeconds: 3600 })),
+        const { value } = await phase.retry("AssumeRole", () =>
+          this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "phz-handshake", DurationSeconds: 3600 }), { abortSignal: phase.signal }),
         );
         const c = value.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw new HandshakeError(`AssumeRole ${roleArn} returned no credentials`, EXIT.awsFailure);
         return new Route53Client({ ...common, credentials: { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken } });
       })();
+      // A failed assumption (an interrupted one, say) must not poison the cleanup's own try.
+      client.catch(() => this.clients.delete(key));
       this.clients.set(key, client);
     }
     return client;
   }
 
-  zoneSide(): Promise<Route53Client> {
-    return this.client(this.req.zoneRoleArn);
-  }
-  vpcSide(): Promise<Route53Client> {
-    return this.client(this.req.vpcRoleArn);
+  /**
+   * One Route 53 call of a side, paced per account and retried within the phase. `onAttemptError` sees
+   * each failed attempt (to learn that a request may have taken effect). Logs the step's failure line
+   * unless the error is one the caller handles (`expected`).
+   */
+  async call<T>(
+    phase: Retrier,
+    side: Side,
+    step: string,
+    operation: string,
+    send: (client: Route53Client, abortSignal?: AbortSignal) => Promise<T>,
+    options: { expected?: string[]; onAttemptError?: (error: unknown) => void } = {},
+  ): Promise<{ value: T; attempts: number }> {
+    let attempts = 0;
+    try {
+      const client = await this.client(side, phase);
+      const account = await this.account(side, phase);
+      return await phase.retry(operation, async () => {
+        await this.pacer.acquire(account, phase.signal);
+        attempts++;
+        this.calls.push(operation);
+        this.callsByAccount[account] = (this.callsByAccount[account] ?? 0) + 1;
+        try {
+          return await send(client, phase.signal);
+        } catch (error) {
+          options.onAttemptError?.(error);
+          throw error;
+        }
+      });
+    } catch (error) {
+      if (!options.expected?.includes(errorCode(error))) this.log(step, "failed", attempts, `${errorCode(error)}: ${(error as Error).message}`);
+      throw Object.assign(error as object, { attempts });
+    }
   }
 
   private get vpc() {
@@ -153,141 +244,185 @@ class Handshake {
   }
 
   /**
-   * One Route 53 call with retries. Logs the step's line when it fails for good, unless the error is
-   * one the caller handles (`expected`); the caller logs success with the attempts returned.
+   * Does the VPC have this zone? Asked of the VPC owner (ListHostedZonesByVPC), so the hub account,
+   * which every spoke shares, is not. Falls back to the zone owner's GetHostedZone when the VPC owner may
+   * not list (AccessDenied).
    */
-  private async step<T>(step: string, operation: string, run: () => Promise<T>, options: { graceMs?: number; expected?: string[] } = {}): Promise<{ value: T; attempts: number }> {
-    let attempts = 0;
+  async vpcHasZone(phase: Retrier = this.work): Promise<boolean> {
     try {
-      return await this.retrier.retry(operation, async () => {
-        attempts++;
-        this.calls.push(operation);
-        return run();
-      }, options.graceMs ?? 0);
+      let token: string | undefined;
+      let calls = 0;
+      for (;;) {
+        const { value, attempts } = await this.call(
+          phase,
+          "vpc",
+          "check",
+          "ListHostedZonesByVPC",
+          (c, abortSignal) => c.send(new ListHostedZonesByVPCCommand({ VPCId: this.req.vpcId, VPCRegion: this.req.vpcRegion as never, NextToken: token }), { abortSignal }),
+          { expected: ["AccessDenied", "AccessDeniedException"] },
+        );
+        calls += attempts;
+        if ((value.HostedZoneSummaries ?? []).some((z) => z.HostedZoneId?.replace(/^\/hostedzone\//, "") === this.zoneId)) {
+          this.log("check", "associated", calls);
+          return true;
+        }
+        token = value.NextToken;
+        if (!token) {
+          this.log("check", "not-associated", calls);
+          return false;
+        }
+      }
     } catch (error) {
-      if (!options.expected?.includes(errorCode(error))) this.log(step, "failed", attempts, `${errorCode(error)}: ${(error as Error).message}`);
-      throw Object.assign(error as object, { attempts });
+      if (!/^AccessDenied/.test(errorCode(error))) throw error;
+      const { value, attempts } = await this.call(phase, "zone", "check", "GetHostedZone", (c, abortSignal) => c.send(new GetHostedZoneCommand({ Id: this.zoneId }), { abortSignal }));
+      const associated = (value.VPCs ?? []).some((v) => v.VPCId === this.req.vpcId && v.VPCRegion === this.req.vpcRegion);
+      this.log("check", associated ? "associated" : "not-associated", attempts, "asked the zone owner: the VPC owner may not call ListHostedZonesByVPC");
+      return associated;
     }
   }
 
-  /** Is the VPC associated with the zone? Asked of the zone owner. */
-  async isAssociated(): Promise<{ associated: boolean; zoneName: string }> {
-    const zone = await this.zoneSide();
-    const { value: response, attempts } = await this.step("check", "GetHostedZone", () => zone.send(new GetHostedZoneCommand({ Id: this.req.zoneId })));
-    if (!response.HostedZone?.Config?.PrivateZone) {
-      throw new HandshakeError(`${this.req.zoneId} (${response.HostedZone?.Name}) is a public hosted zone: only private zones can be associated with a VPC`, EXIT.badInput);
-    }
-    const associated = (response.VPCs ?? []).some((v) => v.VPCId === this.req.vpcId && v.VPCRegion === this.req.vpcRegion);
-    const zoneName = (response.HostedZone?.Name ?? "").replace(/\.$/, "");
-    this.log("check", associated ? "associated" : "not-associated", attempts, zoneName);
-    return { associated, zoneName };
-  }
-
+  /** Creates the authorization. Its state goes to "maybe" before the request, "exists" on success, back to "none" only when AWS surely refused. */
   async authorize(): Promise<void> {
-    const zone = await this.zoneSide();
-    const { attempts } = await this.step("authorize", "CreateVPCAssociationAuthorization", () =>
-      zone.send(new CreateVPCAssociationAuthorizationCommand({ HostedZoneId: this.req.zoneId, VPC: this.vpc })),
-    );
-    this.log("authorize", "ok", attempts);
+    this.authorization = "maybe";
+    this.config.onAuthorization?.("pending");
+    let uncertain = false;
+    try {
+      const { attempts } = await this.call(
+        this.work,
+        "zone",
+        "authorize",
+        "CreateVPCAssociationAuthorization",
+        (c, abortSignal) => c.send(new CreateVPCAssociationAuthorizationCommand({ HostedZoneId: this.zoneId, VPC: this.vpc }), { abortSignal }),
+        { onAttemptError: (e) => (uncertain ||= outcomeUnknown(e)) },
+      );
+      this.authorization = "exists";
+      this.log("authorize", "ok", attempts);
+    } catch (error) {
+      // Refused by Route 53 (invalid input, throttled...) and no attempt with an unknown outcome: nothing was created.
+      if (!uncertain && !outcomeUnknown(error) && !(error instanceof HandshakeError && this.config.signal?.aborted)) {
+        this.authorization = "none";
+        this.config.onAuthorization?.("settled");
+      }
+      throw error;
+    }
   }
 
-  /** Deletes the authorization; a missing one (or zone) is success. Gets a grace period past the deadline. */
-  async deauthorize(): Promise<void> {
-    const zone = await this.zoneSide();
+  /**
+   * Deletes the authorization within the cleanup phase; a missing one (or zone) is success. On failure
+   * the state stays (maybe/exists) and the caller reports the leak.
+   */
+  async deauthorize(reason: "cleanup" | "leftover"): Promise<"deleted" | "none-left"> {
     const expected = ["VPCAssociationAuthorizationNotFound", "NoSuchHostedZone"];
     try {
-      const { attempts } = await this.step(
+      const { attempts } = await this.call(
+        this.cleanup,
+        "zone",
         "deauthorize",
         "DeleteVPCAssociationAuthorization",
-        () => zone.send(new DeleteVPCAssociationAuthorizationCommand({ HostedZoneId: this.req.zoneId, VPC: this.vpc })),
-        { graceMs: this.config.cleanupGraceMs, expected },
+        (c, abortSignal) => c.send(new DeleteVPCAssociationAuthorizationCommand({ HostedZoneId: this.zoneId, VPC: this.vpc }), { abortSignal }),
+        { expected },
       );
-      this.log("deauthorize", "ok", attempts);
+      this.settle();
+      this.log("deauthorize", "ok", attempts, reason === "leftover" ? "an authorization left by an earlier run" : undefined);
+      return "deleted";
     } catch (error) {
-      const code = errorCode(error);
-      if (expected.includes(code)) {
-        this.log("deauthorize", "none-left", (error as { attempts?: number }).attempts ?? 1);
-        return;
-      }
-      throw new HandshakeError(
-        `the VPC association authorization could NOT be deleted (${code}): it stays a standing permission; remove it with ` +
-          `aws route53 delete-vpc-association-authorization --hosted-zone-id ${this.req.zoneId} --vpc VPCRegion=${this.req.vpcRegion},VPCId=${this.req.vpcId}`,
-        EXIT.awsFailure,
-      );
+      if (!expected.includes(errorCode(error))) throw error;
+      this.settle();
+      this.log("deauthorize", "none-left", (error as { attempts?: number }).attempts ?? 1);
+      return "none-left";
     }
   }
 
-  async waitInsync(step: string, changeId: string | undefined): Promise<void> {
-    if (!changeId) return;
-    const client = await this.vpcSide();
+  private settle(): void {
+    this.authorization = "none";
+    this.config.onAuthorization?.("settled");
+  }
+
+  /** The command that removes the authorization by hand. */
+  get cleanupCommand(): string {
+    return `aws route53 delete-vpc-association-authorization --hosted-zone-id ${this.zoneId} --vpc VPCRegion=${this.req.vpcRegion},VPCId=${this.req.vpcId}`;
+  }
+
+  /** Polls GetChange until INSYNC; returns false when the work was interrupted first. */
+  async waitInsync(step: string, changeId: string): Promise<boolean> {
     let interval = this.config.pollMs;
     let polls = 0;
     for (;;) {
       polls++;
-      const { value: response } = await this.step(step, "GetChange", () => client.send(new GetChangeCommand({ Id: changeId })));
+      const { value: response } = await this.call(this.work, "vpc", step, "GetChange", (c, abortSignal) => c.send(new GetChangeCommand({ Id: changeId }), { abortSignal }));
       if (response.ChangeInfo?.Status === "INSYNC") {
         this.log(step, "insync", polls);
-        return;
+        return true;
       }
-      if (Date.now() + interval > this.retrier.deadline) {
+      if (Date.now() + interval > this.work.deadline) {
         this.log(step, "failed", polls, `still ${response.ChangeInfo?.Status} at the deadline`);
         throw new HandshakeError(`change ${changeId} still ${response.ChangeInfo?.Status} after ${this.config.timeoutMs / 1000} s`, EXIT.awsFailure);
       }
-      await this.retrier.sleep(interval);
+      await this.work.sleep(interval);
       interval = Math.min(interval * 1.5, this.config.pollMs * 10);
     }
   }
 
-  async associateVpc(zoneName: string): Promise<{ changeId?: string; already: boolean }> {
-    const client = await this.vpcSide();
+  /**
+   * Associates the VPC. NotAuthorizedException right after the authorization is read as propagation and
+   * retried for `propagationMs` (throttled attempts do not count). ConflictingDomainExists or "already
+   * associated" is checked: this zone (an earlier attempt of ours whose answer was lost, or someone else)
+   * or another zone of that name (exit 4).
+   */
+  async associateVpc(zoneName: string | undefined): Promise<{ changeId?: string; byThisRun: boolean }> {
     const expected = ["ConflictingDomainExists", "InvalidInput", "NotAuthorizedException"];
-    let attempts = 0;
-    for (;;) {
+    let uncertain = false;
+    let propagationWaited = 0;
+    let attemptsSoFar = 0;
+    for (let round = 1; ; round++) {
       try {
-        const { value: response, attempts: tries } = await this.step(
+        const { value: response, attempts } = await this.call(
+          this.work,
+          "vpc",
           "associate",
           "AssociateVPCWithHostedZone",
-          () => client.send(new AssociateVPCWithHostedZoneCommand({ HostedZoneId: this.req.zoneId, VPC: this.vpc, Comment: "privatelink-cdktf phz-handshake" })),
-          { expected },
+          (c, abortSignal) => c.send(new AssociateVPCWithHostedZoneCommand({ HostedZoneId: this.zoneId, VPC: this.vpc, Comment: "privatelink-cdktf phz-handshake" }), { abortSignal }),
+          { expected, onAttemptError: (e) => (uncertain ||= outcomeUnknown(e)) },
         );
-        this.log("associate", "ok", attempts + tries);
-        return { changeId: response.ChangeInfo?.Id, already: false };
+        this.log("associate", "ok", attemptsSoFar + attempts);
+        return { changeId: response.ChangeInfo?.Id, byThisRun: true };
       } catch (error) {
-        attempts += (error as { attempts?: number }).attempts ?? 1;
+        attemptsSoFar += (error as { attempts?: number }).attempts ?? 1;
         const code = errorCode(error);
         if (code === "ConflictingDomainExists" || (code === "InvalidInput" && /already associated/i.test((error as Error).message))) {
-          // A retry after a lost answer lands here too: is it *this* zone?
-          const { associated } = await this.isAssociated();
-          if (associated) {
-            this.log("associate", "already", attempts, "the VPC is associated with this zone");
-            return { already: true };
+          if (await this.vpcHasZone()) {
+            this.log("associate", uncertain ? "associated-answer-lost" : "already", attemptsSoFar, uncertain ? "an earlier attempt of this run took effect; its change id was lost" : "the VPC is associated with this zone");
+            return { byThisRun: uncertain };
           }
           throw new HandshakeError(
-            `VPC ${this.req.vpcId} (${this.req.vpcRegion}) already uses another private hosted zone named ${zoneName}, so Route 53 refuses a second one ` +
+            `VPC ${this.req.vpcId} (${this.req.vpcRegion}) already uses another private hosted zone ${zoneName ? `named ${zoneName}` : `of the same name as ${this.zoneId}`}, so Route 53 refuses a second one ` +
               `(ConflictingDomainExists). Usually the spoke has its own interface endpoint for this service with private DNS enabled: ` +
               `delete that endpoint or turn its private DNS off (or disassociate the other zone), then re-run. AWS said: ${(error as Error).message}`,
             EXIT.conflictingDomain,
           );
         }
-        if (code === "NotAuthorizedException" && attempts < 4) {
-          // The authorization was just created; give it a moment to propagate.
-          await this.retrier.sleep(Math.min(this.config.retryCapMs, this.config.retryBaseMs * 2 ** attempts));
+        if (code === "NotAuthorizedException" && this.authorization !== "none" && propagationWaited < this.config.propagationMs) {
+          // The authorization was just created: it propagates within seconds, sometimes more.
+          const delay = Math.min(this.config.propagationMs - propagationWaited, Math.min(5_000, Math.max(this.config.retryBaseMs, 500 * 2 ** Math.min(round - 1, 3))));
+          propagationWaited += delay;
+          await this.work.sleep(delay);
           continue;
         }
-        this.log("associate", "failed", attempts, `${code}: ${(error as Error).message}`);
+        this.log("associate", "failed", attemptsSoFar, `${code}: ${(error as Error).message}${code === "NotAuthorizedException" ? ` (after ${(propagationWaited / 1000).toFixed(1)} s of waiting for the authorization to propagate)` : ""}`);
         throw classify(error, "associate");
       }
     }
   }
 
   async disassociateVpc(): Promise<{ changeId?: string; already: boolean }> {
-    const client = await this.vpcSide();
     const expected = ["VPCAssociationNotFound", "NoSuchHostedZone"];
     try {
-      const { value: response, attempts } = await this.step(
+      const { value: response, attempts } = await this.call(
+        this.work,
+        "vpc",
         "disassociate",
         "DisassociateVPCFromHostedZone",
-        () => client.send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: this.req.zoneId, VPC: this.vpc, Comment: "privatelink-cdktf phz-handshake" })),
+        (c, abortSignal) => c.send(new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: this.zoneId, VPC: this.vpc, Comment: "privatelink-cdktf phz-handshake" }), { abortSignal }),
         { expected },
       );
       this.log("disassociate", "ok", attempts);
@@ -301,12 +436,10 @@ class Handshake {
       throw classify(error, "disassociate");
     }
   }
-}
 
-export interface HandshakeOutcome {
-  readonly result: "associated" | "already-associated" | "disassociated" | "not-associated";
-  /** Route 53 calls made, in order (GetChange polls included). */
-  readonly route53Calls: readonly string[];
+  outcome(result: HandshakeOutcome["result"], insync: HandshakeOutcome["insync"]): HandshakeOutcome {
+    return { result, insync, route53Calls: this.calls, callsByAccount: this.callsByAccount };
+  }
 }
 
 /** A handshake run for a valid request (bad input throws with exit code 2). */
@@ -316,52 +449,116 @@ function begin(req: HandshakeRequest, config: Partial<HandshakeConfig>): Handsha
   return new Handshake(req, { ...DEFAULT_CONFIG, ...config });
 }
 
+/** The failure of the work, combined with what the cleanup found; a leak is named only when one may exist. */
+function finish(run: Handshake, failure: unknown, cleanupError: unknown, what: string): never | void {
+  const interrupted = run.config.signal?.aborted === true;
+  if (cleanupError !== undefined && run.authorization !== "none") {
+    const leak = new HandshakeError(
+      `the VPC association authorization ${run.authorization === "exists" ? "could NOT be deleted" : "may exist and could NOT be confirmed deleted"} (${errorCode(cleanupError)}: ${(cleanupError as Error).message}): ` +
+        `it stays a standing permission; remove it with ${run.cleanupCommand}`,
+      EXIT.awsFailure,
+    );
+    if (failure === undefined) throw leak;
+    throw new HandshakeError(`${(classify(failure, what) as Error).message}; AND ${leak.message}`, EXIT.awsFailure);
+  }
+  if (failure !== undefined) {
+    if (interrupted) {
+      throw new HandshakeError(`${what} interrupted by a signal; ${run.authorization === "none" ? "no authorization is left" : "the authorization's state is unknown"}`, EXIT.interrupted);
+    }
+    throw classify(failure, what);
+  }
+}
+
 export async function associate(req: HandshakeRequest, config: Partial<HandshakeConfig> = {}): Promise<HandshakeOutcome> {
   const run = begin(req, config);
+  const journal = run.config.journal;
+  const zoneName = req.zoneName;
+  let failure: unknown;
+  let outcome: HandshakeOutcome | undefined;
+  let crossAccount = false;
   try {
-    const crossAccount = await run.crossAccount();
-    const { associated, zoneName } = await run.isAssociated();
-    if (associated) {
-      // Already done (a re-run, or a run that crashed before cleaning up): only make sure no authorization is left.
-      if (crossAccount) await run.deauthorize();
-      return { result: "already-associated", route53Calls: run.calls };
+    crossAccount = await run.crossAccount();
+    if (await run.vpcHasZone()) {
+      // Done before: a re-run, or a run that crashed. Wait for a change this machine saw start, if any.
+      const pending = journal?.read(run.journalKey);
+      let insync: HandshakeOutcome["insync"] = "unconfirmed";
+      if (pending && (await run.waitInsync("wait-insync", pending.changeId))) {
+        insync = "observed";
+        journal?.clear(run.journalKey);
+      }
+      outcome = run.outcome("already-associated", insync);
+      if (crossAccount) run.authorization = "maybe"; // a crashed run may have left one: clean up below
+    } else {
+      if (crossAccount) await run.authorize();
+      const { changeId, byThisRun } = await run.associateVpc(zoneName);
+      if (changeId) {
+        journal?.record(run.journalKey, changeId);
+        await run.waitInsync("wait-insync", changeId);
+        journal?.clear(run.journalKey);
+        outcome = run.outcome("associated", "observed");
+      } else {
+        outcome = run.outcome(byThisRun ? "associated" : "already-associated", "unconfirmed");
+      }
     }
-    if (!crossAccount) {
-      const { changeId } = await run.associateVpc(zoneName);
-      await run.waitInsync("wait-insync", changeId);
-      return { result: "associated", route53Calls: run.calls };
-    }
-    let failure: unknown;
-    let result: HandshakeOutcome["result"] = "associated";
-    try {
-      await run.authorize();
-      const { changeId, already } = await run.associateVpc(zoneName);
-      if (already) result = "already-associated";
-      await run.waitInsync("wait-insync", changeId);
-    } catch (error) {
-      failure = error;
-    }
-    try {
-      await run.deauthorize(); // always: a left-over authorization is a standing permission
-    } catch (error) {
-      throw failure ? new HandshakeError(`${(failure as Error).message}; AND ${(error as Error).message}`, EXIT.awsFailure) : error;
-    }
-    if (failure) throw classify(failure, "associate");
-    return { result, route53Calls: run.calls };
   } catch (error) {
-    throw classify(error, "associate");
+    failure = error;
   }
+  let cleanupError: unknown;
+  if (crossAccount && run.authorization !== "none") {
+    try {
+      await run.deauthorize(outcome?.result === "already-associated" ? "leftover" : "cleanup");
+    } catch (error) {
+      cleanupError = error;
+    }
+  }
+  finish(run, failure, cleanupError, "associate");
+  return outcome!;
 }
 
 export async function disassociate(req: HandshakeRequest, config: Partial<HandshakeConfig> = {}): Promise<HandshakeOutcome> {
   const run = begin(req, config);
+  let failure: unknown;
+  let outcome: HandshakeOutcome | undefined;
+  let crossAccount = false;
   try {
-    const crossAccount = await run.crossAccount();
+    crossAccount = await run.crossAccount();
     const { changeId, already } = await run.disassociateVpc();
-    await run.waitInsync("wait-insync", changeId);
-    if (crossAccount) await run.deauthorize(); // clean up after an associate that crashed mid-way
-    return { result: already ? "not-associated" : "disassociated", route53Calls: run.calls };
+    let insync: HandshakeOutcome["insync"] = "not-applicable";
+    if (changeId) insync = (await run.waitInsync("wait-insync", changeId)) ? "observed" : "unconfirmed";
+    run.config.journal?.clear(run.journalKey);
+    outcome = run.outcome(already ? "not-associated" : "disassociated", insync);
   } catch (error) {
-    throw classify(error, "disassociate");
+    failure = error;
+  }
+  // An associate that crashed mid-way may have left an authorization: removed here, whatever happened above.
+  let cleanupError: unknown;
+  if (crossAccount) {
+    run.authorization = "maybe";
+    try {
+      await run.deauthorize("leftover");
+    } catch (error) {
+      cleanupError = error;
+    }
+  }
+  finish(run, failure, cleanupError, "disassociate");
+  return outcome!;
+}
+
+/**
+ * The guard's job: after the process that ran a handshake died without confirming its authorization
+ * gone (SIGKILL: Terraform's first interrupt kills local-exec children), delete it within the grace
+ * period. Waits `settleMs` first, so a request still in flight when its sender died has landed.
+ */
+export async function sweep(req: HandshakeRequest, config: Partial<HandshakeConfig> & { settleMs?: number } = {}): Promise<"deleted" | "none-left"> {
+  const run = begin(req, config);
+  await sleep(config.settleMs ?? 2_000, config.cleanupSignal);
+  run.authorization = "maybe";
+  try {
+    return await run.deauthorize("leftover");
+  } catch (error) {
+    throw new HandshakeError(`the authorization left by a killed handshake could not be deleted (${errorCode(error)}): remove it with ${run.cleanupCommand}`, EXIT.awsFailure);
   }
 }
+
+/** Whether an error is a throttling answer (for tests and the benchmark). */
+export { isThrottling };

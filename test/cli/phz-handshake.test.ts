@@ -5,69 +5,21 @@
  */
 import { spawn } from "child_process";
 import * as fs from "fs";
-import * as path from "path";
 import { CreateVPCAssociationAuthorizationCommand, AssociateVPCWithHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { EXIT, HandshakeError } from "../../cli/phz-handshake/errors";
-import { associate, disassociate, HandshakeConfig } from "../../cli/phz-handshake/protocol";
-import { Fault, Route53Emulator } from "../emulator/route53-emulator";
-import { ROOT } from "../helpers";
+import { associate, disassociate } from "../../cli/phz-handshake/protocol";
+import { Fault } from "../../tools/route53-emulator";
+import { BUNDLE, HandshakeFixture, HUB, HUB_ROLE, SPOKE, SPOKE_ROLE } from "./handshake-fixture";
 
-const BASE = "999900001111"; // the identity running terraform
-const HUB = "111122223333";
-const SPOKE = "222233334444";
-const HUB_ROLE = `arn:aws:iam::${HUB}:role/privatelink-deployer`;
-const SPOKE_ROLE = `arn:aws:iam::${SPOKE}:role/privatelink-deployer`;
-const BUNDLE = path.join(ROOT, "dist", "assets", "phz-handshake.cjs");
+const fixture = new HandshakeFixture();
+const { emulator } = fixture;
+const fast = () => fixture.fast();
+const pair = (options: { spokeAccount?: string; spokeRegion?: string } = {}) => fixture.pair(options);
+const authorizationsFor = (zoneId: string) => fixture.authorizationsFor(zoneId);
 
-const emulator = new Route53Emulator();
-let lines: string[] = [];
-let counter = 0;
-
-const fast = (): Partial<HandshakeConfig> => ({
-  timeoutMs: 8_000,
-  requestTimeoutMs: 250,
-  retryBaseMs: 5,
-  retryCapMs: 40,
-  pollMs: 5,
-  cleanupGraceMs: 300,
-  log: (line) => lines.push(line),
-});
-
-/** A fresh hub zone and spoke VPC, so scenarios never share state. */
-function pair(options: { spokeAccount?: string; spokeRegion?: string } = {}) {
-  counter++;
-  const hex = counter.toString(16).padStart(8, "0");
-  const hubVpc = { id: `vpc-a${hex.slice(1)}`, region: "ap-northeast-1" };
-  const spokeVpc = { id: `vpc-b${hex.slice(1)}`, region: options.spokeRegion ?? "ap-northeast-3" };
-  emulator.addVpc(hubVpc.id, HUB, hubVpc.region);
-  emulator.addVpc(spokeVpc.id, options.spokeAccount ?? SPOKE, spokeVpc.region);
-  const zoneId = emulator.addZone(`svc${counter}.ap-northeast-1.amazonaws.com`, HUB, hubVpc);
-  const spokeRole = `arn:aws:iam::${options.spokeAccount ?? SPOKE}:role/privatelink-deployer`;
-  return { zoneId, hubVpc, spokeVpc, req: { zoneId, vpcId: spokeVpc.id, vpcRegion: spokeVpc.region, zoneRoleArn: HUB_ROLE, vpcRoleArn: spokeRole } };
-}
-
-const authorizationsFor = (zoneId: string) => emulator.authorizationsLeft().filter((a) => a.startsWith(`${zoneId}|`));
-
-beforeAll(async () => {
-  const url = await emulator.start();
-  emulator.addAccessKey("AKIABASE", BASE);
-  Object.assign(process.env, {
-    AWS_ENDPOINT_URL: url,
-    AWS_ACCESS_KEY_ID: "AKIABASE",
-    AWS_SECRET_ACCESS_KEY: "not-a-secret",
-    AWS_REGION: "us-east-1",
-    AWS_CONFIG_FILE: "/dev/null",
-    AWS_SHARED_CREDENTIALS_FILE: "/dev/null",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-  });
-});
+beforeAll(() => fixture.start());
 afterAll(() => emulator.stop());
-beforeEach(() => {
-  lines = [];
-  emulator.clearFaults();
-  emulator.clearCalls();
-  emulator.pendingPolls = 1;
-});
+beforeEach(() => fixture.reset());
 
 describe("the emulator enforces Route 53's cross-account rules", () => {
   it("lets only the zone owner manage authorizations, and a VPC owner associate only while authorized", async () => {
@@ -91,12 +43,13 @@ async function assumed(roleArn: string) {
 }
 
 describe("associate", () => {
-  it("cross-account, cross-region: authorize, associate, wait INSYNC, delete the authorization (4 calls + polls)", async () => {
+  it("cross-account, cross-region: check, authorize, associate, wait INSYNC, delete the authorization (4 calls + polls, 2 of them the hub's)", async () => {
     const { zoneId, spokeVpc, req } = pair();
     const outcome = await associate(req, fast());
     expect(outcome.result).toBe("associated");
+    expect(outcome.insync).toBe("observed");
     expect(outcome.route53Calls).toEqual([
-      "GetHostedZone",
+      "ListHostedZonesByVPC",
       "CreateVPCAssociationAuthorization",
       "AssociateVPCWithHostedZone",
       "GetChange",
@@ -108,22 +61,24 @@ describe("associate", () => {
     // Each side acted with its own account.
     const byOperation = Object.fromEntries(emulator.route53Calls().map((c) => [c.operation, c.account]));
     expect(byOperation).toMatchObject({
-      GetHostedZone: HUB,
+      ListHostedZonesByVPC: SPOKE,
       CreateVPCAssociationAuthorization: HUB,
       AssociateVPCWithHostedZone: SPOKE,
       GetChange: SPOKE,
       DeleteVPCAssociationAuthorization: HUB,
     });
+    // The hub account, shared by every spoke, is asked only to create and delete the authorization.
+    expect(outcome.callsByAccount).toEqual({ [HUB]: 2, [SPOKE]: 4 });
     // One progress line per step: pair, step, outcome, elapsed; no credentials.
-    expect(lines.map((l) => / step=(\S+) outcome=(\S+)/.exec(l)!.slice(1).join(":"))).toEqual([
+    expect(fixture.lines.map((l) => / step=(\S+) outcome=(\S+)/.exec(l)!.slice(1).join(":"))).toEqual([
       "check:not-associated",
       "authorize:ok",
       "associate:ok",
       "wait-insync:insync",
       "deauthorize:ok",
     ]);
-    for (const line of lines) expect(line).toMatch(new RegExp(`^phz-handshake ${zoneId} ${spokeVpc.id} \\(ap-northeast-3\\) step=\\S+ outcome=\\S+ attempts=\\d+ elapsed=\\d+\\.\\d\\ds`));
-    expect(lines.join("\n")).not.toMatch(/ASIA|AKIA|SecretAccessKey|SessionToken|not-a-secret/);
+    for (const line of fixture.lines) expect(line).toMatch(new RegExp(`^phz-handshake ${zoneId} ${spokeVpc.id} \\(ap-northeast-3\\) step=\\S+ outcome=\\S+ attempts=\\d+ elapsed=\\d+\\.\\d\\ds`));
+    expect(fixture.lines.join("\n")).not.toMatch(/ASIA|AKIA|SecretAccessKey|SessionToken|not-a-secret/);
   });
 
   it("is idempotent: a re-run on an associated pair makes no change", async () => {
@@ -132,7 +87,8 @@ describe("associate", () => {
     emulator.clearCalls();
     const again = await associate(req, fast());
     expect(again.result).toBe("already-associated");
-    expect(again.route53Calls).toEqual(["GetHostedZone", "DeleteVPCAssociationAuthorization"]);
+    expect(again.insync).toBe("unconfirmed");
+    expect(again.route53Calls).toEqual(["ListHostedZonesByVPC", "DeleteVPCAssociationAuthorization"]);
     expect(emulator.route53Calls().map((c) => c.operation)).not.toContain("AssociateVPCWithHostedZone");
     expect(emulator.associations(zoneId)).toHaveLength(2);
     expect(authorizationsFor(zoneId)).toEqual([]);
@@ -141,29 +97,30 @@ describe("associate", () => {
   it("same account: no authorization is created at all", async () => {
     const { zoneId, spokeVpc, req } = pair({ spokeAccount: HUB, spokeRegion: "ap-northeast-1" });
     const outcome = await associate(req, fast());
-    expect(outcome.route53Calls).toEqual(["GetHostedZone", "AssociateVPCWithHostedZone", "GetChange", "GetChange"]);
+    expect(outcome.route53Calls).toEqual(["ListHostedZonesByVPC", "AssociateVPCWithHostedZone", "GetChange", "GetChange"]);
     expect(emulator.associations(zoneId)).toContain(`${spokeVpc.id}@ap-northeast-1`);
     expect(emulator.route53Calls().some((c) => c.operation.includes("Authorization"))).toBe(false);
   });
 
   it("ConflictingDomainExists: says the spoke already has a zone of that name and what to do; no authorization left", async () => {
-    const { zoneId, spokeVpc, req } = pair();
+    const { zoneId, zoneName, spokeVpc, req } = pair();
     // The spoke's own endpoint with private DNS on owns a zone of the same name.
-    emulator.addZone(`svc${counter}.ap-northeast-1.amazonaws.com`, SPOKE, spokeVpc);
+    emulator.addZone(zoneName, SPOKE, spokeVpc);
     const error = await associate(req, fast()).catch((e) => e);
     expect(error).toBeInstanceOf(HandshakeError);
     expect(error.exitCode).toBe(EXIT.conflictingDomain);
-    expect(error.message).toContain(`already uses another private hosted zone named svc${counter}.ap-northeast-1.amazonaws.com`);
+    expect(error.message).toContain(`already uses another private hosted zone named ${zoneName}`);
     expect(error.message).toContain("delete that endpoint or turn its private DNS off");
     expect(emulator.associations(zoneId)).toHaveLength(1);
     expect(authorizationsFor(zoneId)).toEqual([]);
   });
 
-  it("a zone the hub role cannot see is bad input (exit 2), and nothing is left behind", async () => {
+  it("a VPC the VPC role cannot see is bad input (exit 2), and nothing is left behind", async () => {
     const { zoneId, req } = pair();
-    const error = await associate({ ...req, zoneRoleArn: SPOKE_ROLE, vpcRoleArn: `arn:aws:iam::333344445555:role/x` }, fast()).catch((e) => e);
+    const error = await associate({ ...req, vpcRoleArn: `arn:aws:iam::333344445555:role/x` }, fast()).catch((e) => e);
     expect(error.exitCode).toBe(EXIT.badInput);
-    expect(error.message).toMatch(/NoSuchHostedZone/);
+    expect(error.message).toMatch(/InvalidVPCId/);
+    expect(error.message).not.toMatch(/standing permission/);
     expect(authorizationsFor(zoneId)).toEqual([]);
   });
 
@@ -177,7 +134,7 @@ describe("associate", () => {
     expect(error.message).toMatch(/AssociateVPCWithHostedZone: gave up after \d+ attempts/);
     expect(emulator.associations(zoneId)).toHaveLength(1);
     expect(authorizationsFor(zoneId)).toEqual([]);
-    expect(lines.some((l) => l.includes("step=deauthorize outcome=ok"))).toBe(true);
+    expect(fixture.lines.some((l) => l.includes("step=deauthorize outcome=ok"))).toBe(true);
   });
 
   it("says loudly, with the command to run, when the authorization cannot be deleted", async () => {
@@ -197,7 +154,7 @@ describe("associate", () => {
 
 describe("fault matrix", () => {
   const faults: Fault[] = ["Throttling", "PriorRequestNotComplete", "ConcurrentModification", "InternalError", "ServiceUnavailable", "drop", "drop-after-commit", "stall"];
-  const operations = ["AssumeRole", "GetHostedZone", "CreateVPCAssociationAuthorization", "AssociateVPCWithHostedZone", "GetChange", "DeleteVPCAssociationAuthorization"];
+  const operations = ["AssumeRole", "ListHostedZonesByVPC", "CreateVPCAssociationAuthorization", "AssociateVPCWithHostedZone", "GetChange", "DeleteVPCAssociationAuthorization"];
   const results: string[] = [];
 
   afterAll(() => {
@@ -259,7 +216,7 @@ describe("many handshakes in parallel under a per-account rate limit", () => {
   it("all succeed with throttling retried, and no authorization is left", async () => {
     const pairs = Array.from({ length: 12 }, () => pair());
     // ~5 requests per second per account, as Route 53: emulate with throttling on every third call.
-    for (const operation of ["GetHostedZone", "CreateVPCAssociationAuthorization", "AssociateVPCWithHostedZone", "DeleteVPCAssociationAuthorization"]) {
+    for (const operation of ["ListHostedZonesByVPC", "CreateVPCAssociationAuthorization", "AssociateVPCWithHostedZone", "DeleteVPCAssociationAuthorization"]) {
       for (let nth = 3; nth < 40; nth += 3) emulator.inject({ operation, nth, fault: "Throttling" });
     }
     // A realistic request timeout: this test injects throttling, not stalls. (Should an answer still be
@@ -323,8 +280,8 @@ describe("the bundled CLI (what terraform runs)", () => {
   });
 
   it("exits 4 on ConflictingDomainExists", async () => {
-    const { spokeVpc, req } = pair();
-    emulator.addZone(`svc${counter}.ap-northeast-1.amazonaws.com`, SPOKE, spokeVpc);
+    const { zoneName, spokeVpc, req } = pair();
+    emulator.addZone(zoneName, SPOKE, spokeVpc);
     const result = await run(["associate", "--zone-id", req.zoneId, "--vpc-id", req.vpcId, "--vpc-region", req.vpcRegion, "--zone-role-arn", HUB_ROLE, "--vpc-role-arn", SPOKE_ROLE]);
     expect(result.status).toBe(4);
     expect(result.stderr).toContain("ConflictingDomainExists");

@@ -21,7 +21,8 @@
 import * as http from "http";
 import { AddressInfo, Socket } from "net";
 import { randomBytes } from "crypto";
-import { roleArnAccount } from "../../aws/patterns";
+import { roleArnAccount } from "../aws/patterns";
+import { KNOWN_REGIONS } from "../aws/regions";
 
 const NS = "https://route53.amazonaws.com/doc/2013-04-01/";
 
@@ -36,7 +37,9 @@ export type Fault =
   /** Operation runs, then the socket is destroyed: the caller never sees the answer. */
   | "drop-after-commit"
   /** The request is never answered (caller's timeout must fire). */
-  | "stall";
+  | "stall"
+  /** A non-retryable answer: the request is refused as invalid. */
+  | "InvalidVPCId";
 
 export interface FaultRule {
   /** Operation name, e.g. AssociateVPCWithHostedZone; any operation when omitted. */
@@ -95,6 +98,15 @@ export class Route53Emulator {
   readonly calls: CallRecord[] = [];
   /** GetChange polls answered PENDING before a change reports INSYNC. */
   pendingPolls = 1;
+  /**
+   * Route 53's request rate limit per account (requests per second), as a token bucket holding one
+   * second of requests; above it, 400 Throttling "Rate exceeded". 0: no limit.
+   */
+  ratePerAccount = 0;
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  /** Milliseconds before a new authorization is honoured by AssociateVPCWithHostedZone (propagation). */
+  authorizationDelayMs = 0;
+  private readonly authorizedAt = new Map<string, number>();
   url = "";
 
   async start(): Promise<string> {
@@ -147,6 +159,18 @@ export class Route53Emulator {
     return [...this.authorizations];
   }
 
+  /** Route 53 attempts (throttled ones included) and successful calls per account since the log was last cleared. */
+  callsByAccount(): Record<string, { attempts: number; ok: number; throttled: number }> {
+    const out: Record<string, { attempts: number; ok: number; throttled: number }> = {};
+    for (const c of this.route53Calls()) {
+      const entry = (out[c.account ?? "?"] ??= { attempts: 0, ok: 0, throttled: 0 });
+      entry.attempts++;
+      if (c.status === 200) entry.ok++;
+      if (c.error === "Throttling") entry.throttled++;
+    }
+    return out;
+  }
+
   /** Calls of Route 53 operations (not STS) since the log was last cleared. */
   route53Calls(): CallRecord[] {
     return this.calls.filter((c) => !["AssumeRole", "GetCallerIdentity"].includes(c.operation));
@@ -187,6 +211,7 @@ export class Route53Emulator {
         if (fault.fault !== "drop-after-commit") throw this.faultError(fault.fault);
       }
       if (account === undefined) throw new ApiError(403, "InvalidClientTokenId", "The security token included in the request is invalid.");
+      if (!["AssumeRole", "GetCallerIdentity"].includes(operation)) this.throttle(account);
       const xml = route.run(account);
       if (fault?.fault === "drop-after-commit") {
         this.calls.push({ operation, account, status: 0, fault: fault.fault });
@@ -210,6 +235,18 @@ export class Route53Emulator {
     }
   }
 
+  /** Takes a token of the account's bucket, or answers Throttling. */
+  private throttle(account: string): void {
+    if (this.ratePerAccount <= 0) return;
+    const now = Date.now();
+    const bucket = this.buckets.get(account) ?? { tokens: this.ratePerAccount, at: now };
+    bucket.tokens = Math.min(this.ratePerAccount, bucket.tokens + ((now - bucket.at) / 1000) * this.ratePerAccount);
+    bucket.at = now;
+    this.buckets.set(account, bucket);
+    if (bucket.tokens < 1) throw new ApiError(400, "Throttling", "Rate exceeded");
+    bucket.tokens -= 1;
+  }
+
   private takeFault(operation: string, count: number): FaultRule | undefined {
     const rule = this.faults.find((f) => f.remaining > 0 && (f.operation === undefined || f.operation === operation) && count >= (f.nth ?? 1));
     if (!rule) return undefined;
@@ -227,6 +264,8 @@ export class Route53Emulator {
         return new ApiError(400, "ConcurrentModification", "Another user submitted a request to create, update, or delete the object at the same time.");
       case "ServiceUnavailable":
         return new ApiError(503, "ServiceUnavailable", "Service Unavailable");
+      case "InvalidVPCId":
+        return new ApiError(400, "InvalidVPCId", "The VPC ID is not valid or the current account is not authorized to access this VPC.");
       default:
         return new ApiError(500, "InternalError", "We encountered an internal error. Please try again.");
     }
@@ -314,12 +353,15 @@ export class Route53Emulator {
 
   private checkVpc(vpc: { id: string; region: string }): void {
     if (!/^vpc-[0-9a-f]+$/.test(vpc.id) || !vpc.region) throw new ApiError(400, "InvalidInput", "Invalid VPC");
+    // VPCRegion is an enumeration in the API: an unknown value fails validation.
+    if (!KNOWN_REGIONS.has(vpc.region)) throw new ApiError(400, "InvalidInput", `1 validation error detected: Value '${vpc.region}' at 'vPC.vPCRegion' failed to satisfy constraint: Member must satisfy enum value set`);
   }
 
   private authorize(account: string, id: string, vpc: { id: string; region: string }): string {
     const zone = this.ownedZone(account, id);
     this.checkVpc(vpc);
     this.authorizations.add(`${zone.id}|${vpc.id}|${vpc.region}`);
+    this.authorizedAt.set(`${zone.id}|${vpc.id}|${vpc.region}`, Date.now());
     return `<CreateVPCAssociationAuthorizationResponse xmlns="${NS}">${tag("HostedZoneId", zone.id)}${vpcXml(vpc)}</CreateVPCAssociationAuthorizationResponse>`;
   }
 
@@ -359,7 +401,8 @@ export class Route53Emulator {
     const zone = this.zones.get(bare(id));
     if (!zone) throw new ApiError(404, "NoSuchHostedZone", `No hosted zone found with ID: ${bare(id)}`);
     if (!zone.private) throw new ApiError(400, "PublicZoneVPCAssociation", "You're trying to associate a VPC with a public hosted zone.");
-    if (zone.owner !== account && !this.authorizations.has(`${zone.id}|${vpc.id}|${vpc.region}`)) {
+    const authorized = this.authorizations.has(`${zone.id}|${vpc.id}|${vpc.region}`) && Date.now() - (this.authorizedAt.get(`${zone.id}|${vpc.id}|${vpc.region}`) ?? 0) >= this.authorizationDelayMs;
+    if (zone.owner !== account && !authorized) {
       throw new ApiError(401, "NotAuthorizedException", `The VPC: ${vpc.id} is not authorized to associate with hosted zone ${zone.id}.`);
     }
     for (const other of this.zones.values()) {
