@@ -77,3 +77,17 @@ export function containsAddress(block: Cidr, address: number): boolean {
 export function isAwsReservedAddress(subnet: Cidr, address: number): boolean {
   return address - subnet.network < 4 || address === subnet.last;
 }
+
+/**
+ * The CIDRs, in their order, without those another entry of the list contains (or repeats): one
+ * security-group rule for 10.0.0.0/8 already admits 10.1.0.0/16.
+ */
+export function withoutCovered(cidrs: readonly string[]): string[] {
+  const parsed = cidrs.map((text) => ({ text, cidr: cidrOrUndefined(text) }));
+  return parsed
+    .filter((entry, index) => {
+      if (!entry.cidr) return true;
+      return !parsed.some((other, j) => j !== index && other.cidr && contains(other.cidr, entry.cidr!) && (other.cidr.prefix < entry.cidr!.prefix || j < index));
+    })
+    .map((entry) => entry.text);
+}

@@ -101,6 +101,7 @@ export class ZoneAssociationScript extends Construct {
     };
     const environment = {
       PHZ_ZONE_ID: "${self.input.zone_id}",
+      PHZ_ZONE_NAME: "${self.input.zone_name}",
       PHZ_VPC_ID: "${self.input.vpc_id}",
       PHZ_VPC_REGION: "${self.input.vpc_region}",
       ...(props.zoneRoleArn ? { PHZ_ZONE_ROLE_ARN: "${self.input.zone_role_arn}" } : {}),

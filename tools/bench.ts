@@ -1,9 +1,11 @@
 /**
  * `npm run bench [-- --sizes 1,10,100,500 --runs 3]`: synth scaling benchmark.
  *
- * Generates topologies of one hub with 20 services (22 zones) and N spokes, each spoke in its own
- * account, plus one PrivateLink service with a consumer per 10 spokes; synthesizes each (JSON and HCL,
- * like `npm run synth`) in a fresh Node process, and prints per size the median of the runs: stacks,
+ * Generates topologies that AWS's default quotas admit: hubs of 20 services (22 zones each) with at most
+ * 299 spokes per hub (300 VPCs per private hosted zone), each spoke in its own account, the hubs'
+ * security groups admitting 10.0.0.0/8 (which covers every spoke: one rule, not one per spoke), plus one
+ * PrivateLink service with a consumer per 10 spokes; synthesizes each (JSON and HCL, like
+ * `npm run synth`) in a fresh Node process, and prints per size the median of the runs: stacks,
  * resources, wall time, peak RSS, bytes written, time per stack, and the growth ratios between sizes.
  */
 import { spawnSync } from "child_process";
@@ -21,6 +23,9 @@ export const SERVICES = [
 const accountId = (n: number) => String(100000000000 + n);
 const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
 
+/** Spokes per hub the benchmark places: one VPC fewer than Route 53's 300 VPCs per private hosted zone (the hub's own). */
+export const SPOKES_PER_HUB = 299;
+
 /** A topology with `spokes` spokes, in the shape the benchmark measures. */
 export function benchTopology(spokes: number): Record<string, unknown> {
   const accounts: Record<string, unknown> = {};
@@ -35,7 +40,14 @@ export function benchTopology(spokes: number): Record<string, unknown> {
       subnets: subnets.map(([az, c], i) => ({ id: `subnet-${hex(n * 4 + i, 17)}`, az, cidr: c })),
     });
   account("hub", 0);
-  vpc("hub", "hub", 0, "10.0.0.0/16", [["ap-northeast-1a", "10.0.1.0/24"], ["ap-northeast-1c", "10.0.2.0/24"]]);
+  const hubCount = Math.max(1, Math.ceil(spokes / SPOKES_PER_HUB));
+  const hubs: Record<string, unknown> = {};
+  for (let h = 0; h < hubCount; h++) {
+    const third = h === 0 ? 0 : 200 + h;
+    vpc(`hub-${h}`, "hub", 900000 + h, `10.${third}.0.0/16`, [["ap-northeast-1a", `10.${third}.1.0/24`], ["ap-northeast-1c", `10.${third}.2.0/24`]]);
+    hubs[h === 0 ? "main" : `main-${h}`] = { vpc: `hub-${h}`, services: SERVICES, allowedCidrs: ["10.0.0.0/8"] };
+  }
+  const hubNames = Object.keys(hubs);
   account("owner", 1);
   vpc("provider", "owner", 1, "172.16.0.0/16", [["ap-northeast-1a", "172.16.1.0/24"], ["ap-northeast-1c", "172.16.2.0/24"]]);
   const spokeEntries: Record<string, unknown> = {};
@@ -45,14 +57,15 @@ export function benchTopology(spokes: number): Record<string, unknown> {
     const base = `10.${1 + Math.floor(i / 256)}.${i % 256}`;
     account(name, 10 + i);
     vpc(name, name, 10 + i, `${base}.0/24`, [["ap-northeast-1a", `${base}.0/26`], ["ap-northeast-1c", `${base}.64/26`]]);
-    spokeEntries[name] = { vpc: name };
-    if (i % 10 === 0) consumers[`c${i}`] = { vpc: name };
+    spokeEntries[name] = { vpc: name, ...(hubCount > 1 ? { hub: hubNames[Math.floor(i / SPOKES_PER_HUB)] } : {}) };
+    // Past 60 consumers their /24s would need more NLB rules than a security group holds: a covering block.
+    if (i % 10 === 0) consumers[`c${i}`] = { vpc: name, ...(spokes > 600 ? { allowedCidrs: ["10.0.0.0/8"] } : {}) };
   }
   return {
     name: `bench-${spokes}`,
     accounts,
     vpcs,
-    hubs: { main: { vpc: "hub", services: SERVICES } },
+    hubs,
     spokes: spokeEntries,
     privateLink: {
       api: {

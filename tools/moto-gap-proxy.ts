@@ -9,6 +9,8 @@
  * - Cross-account AssociateVPCWithHostedZone / DisassociateVPCFromHostedZone: moto keeps each account's
  *   zones apart. The proxy checks the authorization (associate) or the caller's ownership of the VPC,
  *   then performs the call in moto as the zone's owner.
+ * - ListHostedZonesByVPC: AWS lists every zone the VPC is associated with, whoever owns it; moto only the
+ *   caller's. The proxy checks the caller owns the VPC, then asks moto as every account it knows.
  * - EC2 AcceptVpcEndpointConnections / RejectVpcEndpointConnections / DescribeVpcEndpointConnections,
  *   which moto lacks: connections are kept here, accepted only by the service's owner.
  * - EC2 interface endpoints' ServiceRegion (cross-region PrivateLink), which moto ignores: recorded at
@@ -190,6 +192,26 @@ export class MotoGapProxy {
       log(`performed as zone owner ${owner}`);
       await passThrough({ asKey: await this.keyFor(owner) });
       return;
+    }
+
+    if (method === "GET" && path === "/2013-04-01/hostedzonesbyvpc" && key) {
+      const query = new URL(url, "http://proxy").searchParams;
+      const vpcId = query.get("vpcid") ?? "";
+      const region = query.get("vpcregion") ?? "";
+      const caller = await this.accountOf(key);
+      if (!(await this.ownsVpc(key, vpcId, region))) {
+        this.handled.push({ operation: "ListHostedZonesByVPC", account: caller, outcome: `refused: ${vpcId} is not the caller's` });
+        return reply(400, route53Error("InvalidVPCId", `The VPC ID '${vpcId}' is not valid or the current account is not authorized to access this VPC.`));
+      }
+      const summaries = new Map<string, string>();
+      for (const accountKey of [key, ...this.accountKeys.values()]) {
+        const up = await this.call(accountKey, "route53", "us-east-1", "GET", url);
+        for (const [, summary, id] of up.body.matchAll(/(<HostedZoneSummary>(?:(?!<\/HostedZoneSummary>)[\s\S])*?<HostedZoneId>([^<]+)<\/HostedZoneId>[\s\S]*?<\/HostedZoneSummary>)/g)) {
+          if (!summaries.has(id)) summaries.set(id, summary);
+        }
+      }
+      this.handled.push({ operation: "ListHostedZonesByVPC", account: caller, outcome: `${summaries.size} zones across accounts` });
+      return reply(200, `<?xml version="1.0"?>\n<ListHostedZonesByVPCResponse xmlns="${R53}"><HostedZoneSummaries>${[...summaries.values()].join("")}</HostedZoneSummaries><MaxItems>100</MaxItems></ListHostedZonesByVPCResponse>`);
     }
 
     // EC2

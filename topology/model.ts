@@ -2,9 +2,10 @@
  * The validated model: references resolved to objects, defaults applied, derived values computed once.
  * Stacks read only this; it is built from a topology that passed `schema.ts` and `rules.ts`.
  */
+import { withoutCovered } from "../aws/cidr";
 import { partitionOf } from "../aws/partitions";
 import { awsServiceName, parseConsumedAwsService, parseServiceName, planServiceDns, ServiceDnsPlan } from "../aws/service-catalog";
-import { BackendSpec, HubServiceSpec, ResolverSpec, TargetSpec, Topology } from "./schema";
+import { BackendSpec, HubServiceSpec, QuotasSpec, ResolverSpec, TargetSpec, Topology } from "./schema";
 
 export interface AccountModel {
   readonly name: string;
@@ -119,6 +120,8 @@ export interface TopologyModel {
   readonly target: TargetSpec;
   readonly backend: BackendSpec;
   readonly tags: Readonly<Record<string, string>>;
+  /** Quotas the accounts have raised (`quotas:`); AWS's defaults otherwise (aws/quotas.ts). */
+  readonly quotas: QuotasSpec;
   readonly accounts: ReadonlyMap<string, AccountModel>;
   readonly vpcs: ReadonlyMap<string, VpcModel>;
   readonly hubs: readonly HubModel[];
@@ -144,10 +147,13 @@ function serviceSpec(entry: HubServiceSpec): Exclude<HubServiceSpec, string> {
   return typeof entry === "string" ? { name: entry } : entry;
 }
 
-/** Every client CIDR of a hub: its own VPC, its spokes, its on-prem networks, then the extras; deduplicated, in that order. */
+/**
+ * Every client CIDR of a hub: its own VPC, its spokes, its on-prem networks, then the extras; without
+ * those another one contains (an `allowedCidrs` entry of 10.0.0.0/8 covers every 10.x spoke: one rule,
+ * not hundreds), in that order.
+ */
 export function hubClientCidrs(hub: HubModel): string[] {
-  const cidrs = [hub.vpc.cidr, ...hub.spokes.map((s) => s.vpc.cidr), ...hub.onPrem.flatMap((o) => o.cidrs), ...hub.extraClientCidrs];
-  return [...new Set(cidrs)];
+  return withoutCovered([hub.vpc.cidr, ...hub.spokes.map((s) => s.vpc.cidr), ...hub.onPrem.flatMap((o) => o.cidrs), ...hub.extraClientCidrs]);
 }
 
 /**
@@ -292,6 +298,7 @@ export function buildModel(topology: Topology): TopologyModel {
     target: topology.target ?? { kind: "aws" },
     backend: topology.backend ?? { kind: "local" },
     tags: topology.tags ?? {},
+    quotas: topology.quotas ?? {},
     accounts,
     vpcs,
     hubs,

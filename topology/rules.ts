@@ -445,7 +445,7 @@ function checkResolver(doc: Raw, out: ProblemList, hubName: string, hub: Raw, vp
 }
 
 /** Zone names a hub would create (used to detect a VPC joining two hubs that serve the same name). */
-function hubZoneNames(hub: Raw, region: string | undefined): Set<string> {
+export function hubZoneNames(hub: Raw, region: string | undefined): Set<string> {
   const names = new Set<string>();
   if (!region) return names;
   for (const entry of listOf(hub.services)) {

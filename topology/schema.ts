@@ -4,6 +4,7 @@
  * Cross-field rules (references, overlaps, AZ spread...) live in `rules.ts`.
  */
 import { z } from "zod";
+import { ADJUSTABLE_QUOTAS, QUOTAS } from "../aws/quotas";
 import { ACCOUNT_ID, AZ_ID, AZ_NAME, REGION, ROLE_ARN, S3_BUCKET, S3_KEY_PREFIX, SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, VPC_ID } from "../aws/patterns";
 
 const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
@@ -137,6 +138,7 @@ export const ResolverSchema = z
     ipAddresses: z
       .array(z.strictObject({ subnet: subnetId, ip: ipv4 }))
       .min(2, { error: "needs at least two addresses in different availability zones" })
+      .max(QUOTAS.resolverIpsPerEndpoint.default, { error: `AWS allows at most ${QUOTAS.resolverIpsPerEndpoint.default} addresses per Resolver endpoint` })
       .optional()
       .meta({ description: "Pinned inbound IPs (recommended: on-prem forwarders point at them, so they must not move)." }),
   })
@@ -289,6 +291,22 @@ export const BackendSchema = z.discriminatedUnion("kind", [
   }),
 ]);
 
+export const QuotasSchema = z
+  .strictObject(
+    Object.fromEntries(
+      ADJUSTABLE_QUOTAS.map((key) => [
+        key,
+        z
+          .number()
+          .int({ error: "must be a whole number" })
+          .min(1, { error: "must be a positive number" })
+          .optional()
+          .meta({ description: `${QUOTAS[key].name} (${QUOTAS[key].scope}): the value your accounts have after a raise. AWS's default: ${QUOTAS[key].default}.` }),
+      ]),
+    ) as Record<(typeof ADJUSTABLE_QUOTAS)[number], z.ZodOptional<z.ZodNumber>>,
+  )
+  .meta({ description: "AWS quotas your accounts have raised: validation holds the topology to these instead of AWS's defaults." });
+
 export const TargetSchema = z.discriminatedUnion("kind", [
   z.strictObject({ kind: z.literal("aws") }),
   z.strictObject({
@@ -306,6 +324,7 @@ export const TopologySchema = z
     description: z.string().optional(),
     target: TargetSchema.optional(),
     backend: BackendSchema.optional(),
+    quotas: QuotasSchema.optional(),
     tags: z
       .record(
         z.string().regex(TAG_KEY, { error: "tag keys are 1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws: (AWS's own)" }),
@@ -339,6 +358,7 @@ export type ServiceProviderSpec = z.infer<typeof ServiceProviderSchema>;
 export type ConsumerSpec = z.infer<typeof ConsumerSchema>;
 export type BackendSpec = z.infer<typeof BackendSchema>;
 export type TargetSpec = z.infer<typeof TargetSchema>;
+export type QuotasSpec = z.infer<typeof QuotasSchema>;
 
 /** The JSON Schema published for editors, generated from the schema above. */
 export function topologyJsonSchema(): Record<string, unknown> {

@@ -59,6 +59,7 @@ describe("spoke stack (script mode)", () => {
     const [create, destroy] = pair.provisioner.map((p: any) => p["local-exec"]);
     const environment = {
       PHZ_ZONE_ID: "${self.input.zone_id}",
+      PHZ_ZONE_NAME: "${self.input.zone_name}",
       PHZ_VPC_ID: "${self.input.vpc_id}",
       PHZ_VPC_REGION: "${self.input.vpc_region}",
       PHZ_ZONE_ROLE_ARN: "${self.input.zone_role_arn}",

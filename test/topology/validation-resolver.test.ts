@@ -26,7 +26,6 @@ describe("Resolver inbound endpoint validation", () => {
           { subnet: C, ip: "10.0.2.0" },
           { subnet: C, ip: "10.0.2.3" },
           { subnet: C, ip: "10.0.2.255" },
-          { subnet: C, ip: "10.0.2.4" },
           { subnet: A, ip: "10.0.1.9" },
           { subnet: A, ip: "10.0.1.9" },
         ]),
@@ -36,7 +35,7 @@ describe("Resolver inbound endpoint validation", () => {
       "hubs.tokyo.resolver.ipAddresses[1].ip: 10.0.2.0 is reserved by AWS (the first four addresses and the last one of 10.0.2.0/24) [pick another address of the subnet]",
       "hubs.tokyo.resolver.ipAddresses[2].ip: 10.0.2.3 is reserved by AWS (the first four addresses and the last one of 10.0.2.0/24) [pick another address of the subnet]",
       "hubs.tokyo.resolver.ipAddresses[3].ip: 10.0.2.255 is reserved by AWS (the first four addresses and the last one of 10.0.2.0/24) [pick another address of the subnet]",
-      "hubs.tokyo.resolver.ipAddresses[6].ip: 10.0.1.9 is already pinned at ipAddresses[5] [each address once]",
+      "hubs.tokyo.resolver.ipAddresses[5].ip: 10.0.1.9 is already pinned at ipAddresses[4] [each address once]",
     ]);
   });
 
