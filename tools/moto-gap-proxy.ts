@@ -11,6 +11,8 @@
  *   then performs the call in moto as the zone's owner.
  * - ListHostedZonesByVPC: AWS lists every zone the VPC is associated with, whoever owns it; moto only the
  *   caller's. The proxy checks the caller owns the VPC, then asks moto as every account it knows.
+ * - AssociateVPCWithHostedZone for a VPC the zone already has: AWS answers ConflictingDomainExists; moto
+ *   accepts it again. The proxy answers as AWS does.
  * - EC2 AcceptVpcEndpointConnections / RejectVpcEndpointConnections / DescribeVpcEndpointConnections,
  *   which moto lacks: connections are kept here, accepted only by the service's owner.
  * - EC2 interface endpoints' ServiceRegion (cross-region PrivateLink), which moto ignores: recorded at
@@ -179,6 +181,13 @@ export class MotoGapProxy {
         log(`deauthorized ${vpc.id}`);
         return reply(200, `<?xml version="1.0"?>\n<DeleteVPCAssociationAuthorizationResponse xmlns="${R53}"/>`);
       }
+      if (m[2] === "associatevpc" && owner !== undefined) {
+        const zone = await this.call(await this.keyFor(owner), "route53", "us-east-1", "GET", `/2013-04-01/hostedzone/${zoneId}`);
+        if (zone.body.includes(`<VPCId>${vpc.id}</VPCId>`)) {
+          log("refused: already associated");
+          return reply(400, route53Error("ConflictingDomainExists", `The VPC ${vpc.id} in ${vpc.region} region has already been associated with the hosted zone ${zoneId} with the same domain name.`));
+        }
+      }
       if (owner === undefined || owner === caller) return void (await passThrough());
       // Cross-account: the VPC owner acts on another account's zone.
       if (!(await this.ownsVpc(key, vpc.id, vpc.region))) {
@@ -316,7 +325,8 @@ export class MotoGapProxy {
   /** A request to moto signed (in name only: moto does not check signatures) with `key`. */
   private call(key: string, service: string, region: string, method: string, path: string, body = ""): Promise<Upstream> {
     const authorization = `AWS4-HMAC-SHA256 Credential=${key}/20250101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
-    const headers: http.IncomingHttpHeaders = { authorization, "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
+    // A GET with a form content type makes moto's REST handlers (Route 53) fail with a 500.
+    const headers: http.IncomingHttpHeaders = body === "" ? { authorization } : { authorization, "content-type": "application/x-www-form-urlencoded; charset=utf-8" };
     return this.forward(method, path, headers, body);
   }
 

@@ -54,6 +54,8 @@ export interface FaultRule {
 }
 
 export interface CallRecord {
+  /** When the call arrived (epoch ms). */
+  readonly at?: number;
   readonly operation: string;
   readonly account: string | undefined;
   readonly status: number;
@@ -218,12 +220,12 @@ export class Route53Emulator {
         req.socket.destroy();
         return;
       }
-      this.calls.push({ operation, account, status: 200 });
+      this.calls.push({ at: Date.now(), operation, account, status: 200 });
       res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomBytes(8).toString("hex") });
       res.end(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
     } catch (error) {
       const e = error instanceof ApiError ? error : new ApiError(500, "InternalError", String(error));
-      this.calls.push({ operation, account, status: e.status, error: e.code });
+      this.calls.push({ at: Date.now(), operation, account, status: e.status, error: e.code });
       res.writeHead(e.status, { "content-type": "text/xml", "x-amzn-requestid": randomBytes(8).toString("hex") });
       const isSts = operation === "AssumeRole" || operation === "GetCallerIdentity";
       const type = e.status >= 500 ? "Receiver" : "Sender";

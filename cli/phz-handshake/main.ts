@@ -61,6 +61,26 @@ function stateDir(env: NodeJS.ProcessEnv): string {
   return env.PHZ_STATE_DIR ?? path.join(os.tmpdir(), "privatelink-cdktf");
 }
 
+/** The sweep the guard runs when its parent died with an authorization pending. */
+const SWEEP = "require(process.env.PHZ_GUARD_BUNDLE).sweepNow(process.env).then((code) => process.exit(code))";
+
+/**
+ * The guard's program on POSIX: a `/bin/sh` loop reading "pending"/"settled" lines on its stdin; when the
+ * stdin closes while pending (its parent died) it execs Node to sweep. Until then it costs no Node start-up
+ * (a hundred handshakes may start at once on two cores). Fixed text: every value comes from the environment.
+ */
+const GUARD_SH = `state=pending; while IFS= read -r line; do [ -n "$line" ] && state="$line"; done; [ "$state" = pending ] || exit 0; exec "$PHZ_GUARD_NODE" -e '${SWEEP}'`;
+
+/** The same guard as a Node program, where there is no /bin/sh (Windows). */
+const GUARD_PROGRAM = [
+  'let state = "pending", buffered = "";',
+  'process.stdin.setEncoding("utf8");',
+  'process.stdin.on("data", (chunk) => { buffered += chunk; const lines = buffered.split("\\n"); buffered = lines.pop(); for (const line of lines) if (line.trim()) state = line.trim(); });',
+  `const end = () => { if (state !== "pending") process.exit(0); ${SWEEP}; };`,
+  'process.stdin.on("end", end);',
+  'process.stdin.on("error", end);',
+].join("\n");
+
 /**
  * The guard: a detached process that outlives this one. It learns "pending" (an authorization may exist)
  * and "settled" (it is gone) on its stdin; when the stdin closes while pending (this process died), it
@@ -78,7 +98,9 @@ class Guard {
   tell(state: "pending" | "settled"): void {
     if (!this.enabled) return;
     if (!this.child && state === "pending") {
-      this.child = spawn(process.execPath, [this.script, "guard"], { detached: true, stdio: ["pipe", "ignore", "ignore"], env: this.env });
+      const env = { ...this.env, PHZ_GUARD_BUNDLE: this.script, PHZ_GUARD_NODE: process.execPath };
+      const [command, args] = process.platform === "win32" || !fs.existsSync("/bin/sh") ? [process.execPath, ["-e", GUARD_PROGRAM]] : ["/bin/sh", ["-c", GUARD_SH]];
+      this.child = spawn(command, args, { detached: true, stdio: ["pipe", "ignore", "ignore"], env });
       this.child.on("error", () => undefined);
       this.child.stdin?.on("error", () => undefined);
       this.child.unref();
@@ -92,22 +114,16 @@ class Guard {
   }
 }
 
-/** The guard's own run (action `guard`): waits for its parent's verdict, sweeps if the parent died pending. */
-async function runGuard(req: HandshakeRequest, env: NodeJS.ProcessEnv): Promise<number> {
-  let state = "pending";
-  await new Promise<void>((resolve) => {
-    let buffered = "";
-    process.stdin.setEncoding("utf8");
-    process.stdin.on("data", (chunk: string) => {
-      buffered += chunk;
-      const lines = buffered.split("\n");
-      buffered = lines.pop() ?? "";
-      for (const line of lines) if (line.trim()) state = line.trim();
-    });
-    process.stdin.on("end", () => resolve());
-    process.stdin.on("error", () => resolve());
-  });
-  if (state !== "pending") return EXIT.ok;
+/** What the guard calls when its parent died with an authorization pending: delete it (request from the PHZ_* variables). */
+export async function sweepNow(env: NodeJS.ProcessEnv): Promise<number> {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+  const req: HandshakeRequest = {
+    zoneId: env.PHZ_ZONE_ID ?? "",
+    vpcId: env.PHZ_VPC_ID ?? "",
+    vpcRegion: env.PHZ_VPC_REGION ?? "",
+    zoneRoleArn: env.PHZ_ZONE_ROLE_ARN || undefined,
+    vpcRoleArn: env.PHZ_VPC_ROLE_ARN || undefined,
+  };
   const dir = stateDir(env);
   fs.mkdirSync(dir, { recursive: true });
   const logFile = path.join(dir, "guard.log");
@@ -166,7 +182,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     return EXIT.ok;
   }
   const action = positionals[0];
-  if (positionals.length !== 1 || (action !== "associate" && action !== "disassociate" && action !== "guard")) {
+  if (positionals.length !== 1 || (action !== "associate" && action !== "disassociate")) {
     process.stderr.write(`phz-handshake: expected one action, associate or disassociate\n\n${USAGE}\n`);
     return EXIT.badInput;
   }
@@ -186,7 +202,6 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(`phz-handshake: ${problems.join("\nphz-handshake: ")}\n(see phz-handshake --help)\n`);
     return EXIT.badInput;
   }
-  if (action === "guard") return runGuard(req, env);
 
   // First signal: stop the work, keep cleaning up. Second: stop everything.
   const work = new AbortController();

@@ -2,14 +2,15 @@
  * The Route 53 protocol of phz-handshake: the steps that join a VPC to a private hosted zone of
  * (possibly) another account, the way seed 000 does it by hand, safely:
  *
- *   associate:    VPC owner checks whether the VPC has the zone (ListHostedZonesByVPC) -> zone owner
- *                 authorizes the VPC (cross-account only) -> VPC owner associates -> VPC owner waits
- *                 INSYNC -> zone owner deletes the authorization, ALWAYS (also after a failure or a signal).
+ *   associate:    zone owner authorizes the VPC (cross-account only) -> VPC owner associates -> VPC
+ *                 owner waits INSYNC -> zone owner deletes the authorization, ALWAYS (also after a failure
+ *                 or a signal). Whether the VPC already has the zone is asked only when Route 53 answers
+ *                 ConflictingDomainExists, and of the VPC owner (ListHostedZonesByVPC).
  *   disassociate: VPC owner disassociates -> waits INSYNC -> zone owner deletes any authorization left,
  *                 also when the disassociation failed.
  *
  * The zone owner's account (the hub, shared by every spoke) is asked only to create and delete the
- * authorization. Every call is paced per account (retry.ts) and retried on throttling and transient
+ * authorization: the happy path is 4 calls, 2 of them the hub's. Every call is paced per account (retry.ts) and retried on throttling and transient
  * errors within the work's deadline; cleanup has its own grace period, which a first signal does not cut.
  * An authorization is tracked as none / maybe / exists: a leak is reported only when one may exist.
  */
@@ -370,6 +371,7 @@ class Handshake {
    * or another zone of that name (exit 4).
    */
   async associateVpc(zoneName: string | undefined): Promise<{ changeId?: string; byThisRun: boolean }> {
+    // (the "already associated?" check happens here, on conflict: the happy path needs no extra call)
     const expected = ["ConflictingDomainExists", "InvalidInput", "NotAuthorizedException"];
     let uncertain = false;
     let propagationWaited = 0;
@@ -478,7 +480,16 @@ export async function associate(req: HandshakeRequest, config: Partial<Handshake
   let crossAccount = false;
   try {
     crossAccount = await run.crossAccount();
-    if (await run.vpcHasZone()) {
+    if (crossAccount) await run.authorize();
+    const { changeId, byThisRun } = await run.associateVpc(zoneName);
+    if (changeId) {
+      journal?.record(run.journalKey, changeId);
+      await run.waitInsync("wait-insync", changeId);
+      journal?.clear(run.journalKey);
+      outcome = run.outcome("associated", "observed");
+    } else if (byThisRun) {
+      outcome = run.outcome("associated", "unconfirmed");
+    } else {
       // Done before: a re-run, or a run that crashed. Wait for a change this machine saw start, if any.
       const pending = journal?.read(run.journalKey);
       let insync: HandshakeOutcome["insync"] = "unconfirmed";
@@ -487,18 +498,6 @@ export async function associate(req: HandshakeRequest, config: Partial<Handshake
         journal?.clear(run.journalKey);
       }
       outcome = run.outcome("already-associated", insync);
-      if (crossAccount) run.authorization = "maybe"; // a crashed run may have left one: clean up below
-    } else {
-      if (crossAccount) await run.authorize();
-      const { changeId, byThisRun } = await run.associateVpc(zoneName);
-      if (changeId) {
-        journal?.record(run.journalKey, changeId);
-        await run.waitInsync("wait-insync", changeId);
-        journal?.clear(run.journalKey);
-        outcome = run.outcome("associated", "observed");
-      } else {
-        outcome = run.outcome(byThisRun ? "associated" : "already-associated", "unconfirmed");
-      }
     }
   } catch (error) {
     failure = error;
@@ -506,7 +505,7 @@ export async function associate(req: HandshakeRequest, config: Partial<Handshake
   let cleanupError: unknown;
   if (crossAccount && run.authorization !== "none") {
     try {
-      await run.deauthorize(outcome?.result === "already-associated" ? "leftover" : "cleanup");
+      await run.deauthorize("cleanup");
     } catch (error) {
       cleanupError = error;
     }

@@ -1,23 +1,29 @@
 /**
- * The same-account path of the handshake against moto (a real third-party AWS emulator): moto
- * implements association within one account, not the cross-account authorization calls, which the
- * Route 53 emulator of test/emulator covers.
+ * The same-account path of the handshake against moto (a real third-party AWS emulator) behind the
+ * gap proxy, as the product uses it: moto implements association within one account; the proxy adds
+ * what moto lacks (ConflictingDomainExists on a re-association). The cross-account calls are covered by
+ * the Route 53 wire emulator (tools/route53-emulator.ts).
  */
 import { CreateHostedZoneCommand, GetHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { associate, disassociate } from "../../cli/phz-handshake/protocol";
+import { accountCredentials, createVpc } from "../../tools/emulator-fixtures";
 import { Moto, startMoto } from "../../tools/moto";
+import { MotoGapProxy } from "../../tools/moto-gap-proxy";
 
 const ACCOUNT = "111122223333";
 const ROLE = `arn:aws:iam::${ACCOUNT}:role/privatelink-deployer`;
 let moto: Moto;
+let proxy: MotoGapProxy;
 const lines: string[] = [];
 const config = { timeoutMs: 20_000, retryBaseMs: 10, pollMs: 10, log: (l: string) => lines.push(l) };
 
 beforeAll(async () => {
   moto = await startMoto();
+  proxy = new MotoGapProxy(moto.url);
+  await proxy.start();
   Object.assign(process.env, {
-    AWS_ENDPOINT_URL: moto.url,
+    AWS_ENDPOINT_URL: proxy.url,
     AWS_ACCESS_KEY_ID: "test",
     AWS_SECRET_ACCESS_KEY: "test",
     AWS_REGION: "us-east-1",
@@ -26,7 +32,10 @@ beforeAll(async () => {
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   });
 });
-afterAll(() => moto?.stop());
+afterAll(async () => {
+  await proxy?.stop();
+  await moto?.stop();
+});
 
 async function hubClient(): Promise<Route53Client> {
   const sts = new STSClient({ region: "us-east-1" });
@@ -40,28 +49,31 @@ const vpcsOf = async (client: Route53Client, zoneId: string) =>
 describe("phz-handshake on moto, same account", () => {
   it("associates without any authorization, is idempotent, and disassociates", async () => {
     const client = await hubClient();
+    const credentials = await accountCredentials(proxy.url, ROLE);
+    const hub = await createVpc(proxy.url, credentials, "ap-northeast-1", "10.0.0.0/16", [{ az: "a", cidr: "10.0.1.0/24" }]);
+    const spoke = await createVpc(proxy.url, credentials, "ap-northeast-1", "10.1.0.0/16", [{ az: "a", cidr: "10.1.1.0/24" }]);
     const zone = await client.send(
       new CreateHostedZoneCommand({
         Name: "ssm.ap-northeast-1.amazonaws.com",
         CallerReference: `t-${Date.now()}`,
         HostedZoneConfig: { PrivateZone: true, Comment: "test" },
-        VPC: { VPCId: "vpc-0a1b2c3d4e5f60001", VPCRegion: "ap-northeast-1" },
+        VPC: { VPCId: hub.vpcId, VPCRegion: "ap-northeast-1" },
       }),
     );
     const zoneId = zone.HostedZone!.Id!.replace("/hostedzone/", "");
-    const req = { zoneId, vpcId: "vpc-0a1b2c3d4e5f60002", vpcRegion: "ap-northeast-1", zoneRoleArn: ROLE, vpcRoleArn: ROLE };
+    const req = { zoneId, vpcId: spoke.vpcId, vpcRegion: "ap-northeast-1", zoneRoleArn: ROLE, vpcRoleArn: ROLE };
 
     const first = await associate(req, config);
     expect(first.result).toBe("associated");
-    expect(first.route53Calls.filter((c) => c !== "GetChange")).toEqual(["ListHostedZonesByVPC", "AssociateVPCWithHostedZone"]);
-    expect(await vpcsOf(client, zoneId)).toEqual(["vpc-0a1b2c3d4e5f60001@ap-northeast-1", "vpc-0a1b2c3d4e5f60002@ap-northeast-1"]);
+    expect(first.route53Calls.filter((c) => c !== "GetChange")).toEqual(["AssociateVPCWithHostedZone"]);
+    expect(await vpcsOf(client, zoneId)).toEqual([`${hub.vpcId}@ap-northeast-1`, `${spoke.vpcId}@ap-northeast-1`].sort());
 
     const second = await associate(req, config);
-    expect(second).toMatchObject({ result: "already-associated", route53Calls: ["ListHostedZonesByVPC"] });
+    expect(second).toMatchObject({ result: "already-associated", route53Calls: ["AssociateVPCWithHostedZone", "ListHostedZonesByVPC"] });
 
     const gone = await disassociate(req, config);
     expect(gone.result).toBe("disassociated");
-    expect(await vpcsOf(client, zoneId)).toEqual(["vpc-0a1b2c3d4e5f60001@ap-northeast-1"]);
+    expect(await vpcsOf(client, zoneId)).toEqual([`${hub.vpcId}@ap-northeast-1`]);
     expect(lines.some((l) => l.includes("Authorization"))).toBe(false);
   });
 });

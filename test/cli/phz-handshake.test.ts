@@ -43,13 +43,12 @@ async function assumed(roleArn: string) {
 }
 
 describe("associate", () => {
-  it("cross-account, cross-region: check, authorize, associate, wait INSYNC, delete the authorization (4 calls + polls, 2 of them the hub's)", async () => {
+  it("cross-account, cross-region: authorize, associate, wait INSYNC, delete the authorization (3 calls + polls, 2 of them the hub's)", async () => {
     const { zoneId, spokeVpc, req } = pair();
     const outcome = await associate(req, fast());
     expect(outcome.result).toBe("associated");
     expect(outcome.insync).toBe("observed");
     expect(outcome.route53Calls).toEqual([
-      "ListHostedZonesByVPC",
       "CreateVPCAssociationAuthorization",
       "AssociateVPCWithHostedZone",
       "GetChange",
@@ -61,17 +60,15 @@ describe("associate", () => {
     // Each side acted with its own account.
     const byOperation = Object.fromEntries(emulator.route53Calls().map((c) => [c.operation, c.account]));
     expect(byOperation).toMatchObject({
-      ListHostedZonesByVPC: SPOKE,
       CreateVPCAssociationAuthorization: HUB,
       AssociateVPCWithHostedZone: SPOKE,
       GetChange: SPOKE,
       DeleteVPCAssociationAuthorization: HUB,
     });
     // The hub account, shared by every spoke, is asked only to create and delete the authorization.
-    expect(outcome.callsByAccount).toEqual({ [HUB]: 2, [SPOKE]: 4 });
+    expect(outcome.callsByAccount).toEqual({ [HUB]: 2, [SPOKE]: 3 });
     // One progress line per step: pair, step, outcome, elapsed; no credentials.
     expect(fixture.lines.map((l) => / step=(\S+) outcome=(\S+)/.exec(l)!.slice(1).join(":"))).toEqual([
-      "check:not-associated",
       "authorize:ok",
       "associate:ok",
       "wait-insync:insync",
@@ -88,8 +85,9 @@ describe("associate", () => {
     const again = await associate(req, fast());
     expect(again.result).toBe("already-associated");
     expect(again.insync).toBe("unconfirmed");
-    expect(again.route53Calls).toEqual(["ListHostedZonesByVPC", "DeleteVPCAssociationAuthorization"]);
-    expect(emulator.route53Calls().map((c) => c.operation)).not.toContain("AssociateVPCWithHostedZone");
+    // Route 53's ConflictingDomainExists says "done before"; the VPC owner confirms it is this zone.
+    expect(again.route53Calls).toEqual(["CreateVPCAssociationAuthorization", "AssociateVPCWithHostedZone", "ListHostedZonesByVPC", "DeleteVPCAssociationAuthorization"]);
+    expect(emulator.route53Calls().filter((c) => c.operation === "AssociateVPCWithHostedZone").map((c) => c.error)).toEqual(["ConflictingDomainExists"]);
     expect(emulator.associations(zoneId)).toHaveLength(2);
     expect(authorizationsFor(zoneId)).toEqual([]);
   });
@@ -97,7 +95,7 @@ describe("associate", () => {
   it("same account: no authorization is created at all", async () => {
     const { zoneId, spokeVpc, req } = pair({ spokeAccount: HUB, spokeRegion: "ap-northeast-1" });
     const outcome = await associate(req, fast());
-    expect(outcome.route53Calls).toEqual(["ListHostedZonesByVPC", "AssociateVPCWithHostedZone", "GetChange", "GetChange"]);
+    expect(outcome.route53Calls).toEqual(["AssociateVPCWithHostedZone", "GetChange", "GetChange"]);
     expect(emulator.associations(zoneId)).toContain(`${spokeVpc.id}@ap-northeast-1`);
     expect(emulator.route53Calls().some((c) => c.operation.includes("Authorization"))).toBe(false);
   });
@@ -253,7 +251,7 @@ describe("the bundled CLI (what terraform runs)", () => {
       ["associate", "--zone-id", zoneId, "--vpc-id", spokeVpc.id, "--vpc-region", spokeVpc.region, "--zone-role-arn", HUB_ROLE, "--vpc-role-arn", SPOKE_ROLE],
       { AWS_ENDPOINT_URL: "http://127.0.0.1:9", AWS_ENDPOINT_URL_ROUTE_53: emulator.url, AWS_ENDPOINT_URL_STS: emulator.url },
     );
-    expect(result.stderr).toContain("phz-handshake associate: associated (4 Route 53 calls + 2 GetChange polls)");
+    expect(result.stderr).toContain("phz-handshake associate: associated (3 Route 53 calls + 2 GetChange polls); INSYNC observed");
     expect(result.status).toBe(0);
     expect(authorizationsFor(zoneId)).toEqual([]);
   });
