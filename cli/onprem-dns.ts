@@ -159,10 +159,3 @@ export function main(argv: string[], stdin: () => string = () => fs.readFileSync
     throw error;
   }
 }
-
-if (require.main === module) {
-  const result = main(process.argv.slice(2));
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  process.exitCode = result.code;
-}

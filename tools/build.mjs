@@ -39,7 +39,9 @@ await build({
 const bundles = [
   // Run by every (zone, VPC) pair, often a hundred at once: compiled with a V8 code cache (tools/code-cache-loader.cjs).
   { source: "cli/phz-handshake/main.ts", outfile: "dist/assets/phz-handshake.cjs", codeCache: true },
-  { source: "cli/onprem-dns.ts", outfile: "dist/assets/onprem-dns.cjs" },
+  { source: "cli/bin/onprem-dns.ts", outfile: "dist/assets/onprem-dns.cjs" },
+  // The operations command: everything but the construct libraries, which come from the installation.
+  { source: "cli/bin/privatelink.ts", outfile: "dist/assets/privatelink.cjs", external: ["cdktf", "constructs", "@cdktf/provider-aws", "@cdktf/provider-aws/*"], minify: false },
 ];
 for (const entry of bundles) {
   await build({
@@ -47,7 +49,8 @@ for (const entry of bundles) {
     entryPoints: [entry.source],
     outfile: entry.outfile,
     bundle: true,
-    minify: true,
+    minify: entry.minify ?? true,
+    external: entry.external ?? [],
     format: "cjs",
     platform: "node",
     target: "node20",

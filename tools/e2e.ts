@@ -14,7 +14,6 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parse as parseYaml } from "yaml";
 import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetHealthCommand, DescribeTargetGroupsCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   DescribeSecurityGroupRulesCommand,
@@ -29,9 +28,9 @@ import { ListResolverEndpointIpAddressesCommand, ListResolverEndpointsCommand, R
 import { loadTopologyText } from "../topology/load";
 import { projectRoot } from "../modules/package-assets";
 import { synthesize } from "../synth/synthesize";
-import { accountCredentials, createTargets, createVpc, EmulatorCredentials } from "./emulator-fixtures";
+import { Emulator, readTopologyDoc, startEmulator } from "./emulator";
+import { EmulatorCredentials } from "./emulator-fixtures";
 import { MotoGapProxy } from "./moto-gap-proxy";
-import { startMoto, Moto } from "./moto";
 import { main as onpremDns } from "../cli/onprem-dns";
 import { applyStack, plannedChanges, runTerraformAsync, terraformEnv, TerraformEnv } from "./terraform-env";
 
@@ -108,31 +107,6 @@ export async function schedule(deps: Dependencies, order: "apply" | "destroy", r
   };
   const results = await Promise.all([...deps.keys()].map(start));
   return results.every(Boolean);
-}
-
-/** Builds the example's network in the emulator and returns the example rewritten with its ids. */
-async function prepareTopology(emulatorUrl: string, workdir: string, creds: (account: string) => Promise<EmulatorCredentials>): Promise<Doc> {
-  const doc: Doc = parseYaml(fs.readFileSync(EXAMPLE, "utf8"));
-  const ids = new Map<string, string>();
-  for (const vpc of Object.values<any>(doc.vpcs)) {
-    const account = doc.accounts[vpc.account].id;
-    const created = await createVpc(emulatorUrl, await creds(account), vpc.region, vpc.cidr, vpc.subnets.map((s: any) => ({ az: s.az, cidr: s.cidr })));
-    ids.set(vpc.vpcId, created.vpcId);
-    vpc.subnets.forEach((s: any, i: number) => ids.set(s.id, created.subnets[i].id));
-  }
-  for (const service of Object.values<any>(doc.privateLink ?? {})) {
-    const provider = service.provider;
-    if (!provider) continue;
-    const vpc = doc.vpcs[provider.vpc];
-    const made = await createTargets(emulatorUrl, await creds(doc.accounts[vpc.account].id), vpc.region, { vpcId: ids.get(vpc.vpcId)!, cidr: vpc.cidr, subnets: [{ id: ids.get(vpc.subnets[0].id)!, az: vpc.subnets[0].az, cidr: vpc.subnets[0].cidr }] }, provider.targets.ids.length);
-    provider.targets.ids.forEach((id: string, i: number) => ids.set(id, made.instanceIds[i]));
-    ids.set(provider.targets.securityGroupId, made.securityGroupId);
-  }
-  const text = JSON.stringify(doc).replace(/"((?:vpc|subnet|sg|i)-[0-9a-f]+)"/g, (whole, id: string) => (ids.has(id) ? JSON.stringify(ids.get(id)) : whole));
-  const rewritten = JSON.parse(text);
-  rewritten.target = { kind: "local", endpoint: emulatorUrl };
-  rewritten.backend = { kind: "local", directory: path.join(path.relative(process.cwd(), workdir), "state") };
-  return rewritten;
 }
 
 /** Fixed dummy credentials for terraform; the emulator tells accounts apart by the roles assumed. */
@@ -348,11 +322,9 @@ export async function runE2e(options: E2eOptions = {}): Promise<Report> {
   const workdir = fs.mkdtempSync(path.join(os.tmpdir(), "privatelink-e2e-"));
   const logDir = path.join(workdir, "logs");
   fs.mkdirSync(logDir);
-  let moto: Moto | undefined;
-  let proxy: MotoGapProxy | undefined;
+  let emulator: Emulator | undefined;
   const stop = async () => {
-    await proxy?.stop();
-    await moto?.stop();
+    await emulator?.stop();
   };
   const onSignal = () => void stop().then(() => process.exit(130));
   process.once("SIGINT", onSignal);
@@ -360,16 +332,12 @@ export async function runE2e(options: E2eOptions = {}): Promise<Report> {
   try {
     const env = terraformEnv(path.join(workdir, "tf"));
     console.log(`e2e: terraform ${env.version}, hashicorp/aws ${env.providerVersions.join(", ")}; work directory ${workdir}`);
-    moto = await report.timed("start moto", () => startMoto());
-    proxy = new MotoGapProxy(moto.url);
-    await proxy.start();
-    console.log(`e2e: moto_server on ${moto.url}, gap proxy on ${proxy.url}`);
-    const credentialCache = new Map<string, Promise<EmulatorCredentials>>();
-    const creds = (account: string) => {
-      if (!credentialCache.has(account)) credentialCache.set(account, accountCredentials(proxy!.url, `arn:aws:iam::${account}:role/privatelink-deployer`));
-      return credentialCache.get(account)!;
-    };
-    const doc = await report.timed("create the example's VPCs in moto", () => prepareTopology(proxy!.url, workdir, creds));
+    emulator = await report.timed("start moto", () => startEmulator());
+    const proxy = emulator.proxy;
+    const creds = emulator.credentials;
+    console.log(`e2e: moto_server on ${emulator.moto.url}, gap proxy on ${proxy.url}`);
+    const doc = await report.timed("create the example's VPCs in moto", () => emulator!.prepare(readTopologyDoc(EXAMPLE)));
+    doc.backend = { kind: "local", directory: path.join(path.relative(process.cwd(), workdir), "state") };
     fs.writeFileSync(path.join(workdir, "topology.json"), JSON.stringify(doc, null, 2));
     const { model } = loadTopologyText(JSON.stringify(doc), "e2e topology");
     const outdir = path.join(workdir, "cdktf.out");
@@ -380,11 +348,11 @@ export async function runE2e(options: E2eOptions = {}): Promise<Report> {
 
     const deployed = await runStacks(env, outdir, deps, "apply", report, logDir);
     if (deployed) {
-      await report.timed("checks after deploy", () => checkDeployed(doc, proxy!.url, creds, proxy!, report, logDir));
+      await report.timed("checks after deploy", () => checkDeployed(doc, proxy.url, creds, proxy, report, logDir));
       await report.timed("plans after deploy", () => checkPlans(env, outdir, [...deps.keys()], report, options.parse));
     }
     const destroyed = await runStacks(env, outdir, deps, "destroy", report, logDir);
-    if (destroyed) await report.timed("checks after destroy", () => checkDestroyed(doc, proxy!.url, creds, proxy!, report));
+    if (destroyed) await report.timed("checks after destroy", () => checkDestroyed(doc, proxy.url, creds, proxy, report));
     console.log("e2e: moto gaps filled by the proxy:");
     const counts = new Map<string, number>();
     for (const h of proxy.handled) counts.set(h.operation, (counts.get(h.operation) ?? 0) + 1);

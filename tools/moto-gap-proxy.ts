@@ -13,6 +13,8 @@
  *   caller's. The proxy checks the caller owns the VPC, then asks moto as every account it knows.
  * - AssociateVPCWithHostedZone for a VPC the zone already has: AWS answers ConflictingDomainExists; moto
  *   accepts it again. The proxy answers as AWS does.
+ * - GetAccountLimit (MAX_HOSTED_ZONES_BY_OWNER) and GetHostedZoneLimit (MAX_VPCS_ASSOCIATED_BY_ZONE),
+ *   which moto lacks: counted from moto's zones, limits from `limits` (AWS's defaults unless a test sets others).
  * - EC2 AcceptVpcEndpointConnections / RejectVpcEndpointConnections / DescribeVpcEndpointConnections,
  *   which moto lacks: connections are kept here, accepted only by the service's owner.
  * - EC2 interface endpoints' ServiceRegion (cross-region PrivateLink), which moto ignores: recorded at
@@ -62,6 +64,10 @@ export class MotoGapProxy {
   private readonly connections = new Map<string, Connection>();
   private readonly endpointRegions = new Map<string, string>();
   readonly handled: HandledCall[] = [];
+  /** Roles whose AssumeRole is refused (moto assumes any role; a test makes one unusable). */
+  readonly refusedRoles = new Set<string>();
+  /** Limits GetAccountLimit and GetHostedZoneLimit report (AWS's defaults). */
+  readonly limits = { hostedZonesPerAccount: 500, vpcsPerHostedZone: 300 };
   url = "";
 
   constructor(private readonly upstream: string) {}
@@ -124,6 +130,11 @@ export class MotoGapProxy {
     };
 
     // STS: learn which account each assumed-role key belongs to.
+    if (action === "AssumeRole" && this.refusedRoles.has(form!.get("RoleArn") ?? "")) {
+      this.handled.push({ operation: "AssumeRole", outcome: `refused ${form!.get("RoleArn")}` });
+      res.writeHead(403, { "content-type": "text/xml" });
+      return void res.end(`<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><Error><Type>Sender</Type><Code>AccessDenied</Code><Message>User is not authorized to perform: sts:AssumeRole on resource: ${esc(form!.get("RoleArn") ?? "")}</Message></Error><RequestId>r</RequestId></ErrorResponse>`);
+    }
     if (action === "AssumeRole") {
       const up = await passThrough();
       const account = roleArnAccount(form!.get("RoleArn") ?? undefined);
@@ -203,6 +214,21 @@ export class MotoGapProxy {
       return;
     }
 
+    if (method === "GET" && (m = /^\/2013-04-01\/accountlimit\/([A-Z_]+)$/.exec(path)) && key) {
+      if (m[1] !== "MAX_HOSTED_ZONES_BY_OWNER") return reply(400, route53Error("InvalidInput", `limit type ${m[1]} is not emulated`));
+      const zones = await this.call(key, "route53", "us-east-1", "GET", "/2013-04-01/hostedzone");
+      const count = (zones.body.match(/<HostedZone>/g) ?? []).length;
+      this.handled.push({ operation: "GetAccountLimit", account: await this.accountOf(key), outcome: `${count} of ${this.limits.hostedZonesPerAccount}` });
+      return reply(200, `<?xml version="1.0"?>\n<GetAccountLimitResponse xmlns="${R53}"><Limit><Type>${m[1]}</Type><Value>${this.limits.hostedZonesPerAccount}</Value></Limit><Count>${count}</Count></GetAccountLimitResponse>`);
+    }
+    if (method === "GET" && (m = /^\/2013-04-01\/hostedzonelimit\/([^/]+)\/([A-Z_]+)$/.exec(path)) && key) {
+      if (m[2] !== "MAX_VPCS_ASSOCIATED_BY_ZONE") return reply(400, route53Error("InvalidInput", `limit type ${m[2]} is not emulated`));
+      const zone = await this.call(key, "route53", "us-east-1", "GET", `/2013-04-01/hostedzone/${m[1]}`);
+      if (zone.status !== 200) return reply(404, route53Error("NoSuchHostedZone", `No hosted zone found with ID: ${m[1]}`));
+      const count = (zone.body.match(/<VPC>/g) ?? []).length;
+      this.handled.push({ operation: "GetHostedZoneLimit", account: await this.accountOf(key), outcome: `${count} of ${this.limits.vpcsPerHostedZone}` });
+      return reply(200, `<?xml version="1.0"?>\n<GetHostedZoneLimitResponse xmlns="${R53}"><Limit><Type>${m[2]}</Type><Value>${this.limits.vpcsPerHostedZone}</Value></Limit><Count>${count}</Count></GetHostedZoneLimitResponse>`);
+    }
     if (method === "GET" && path === "/2013-04-01/hostedzonesbyvpc" && key) {
       const query = new URL(url, "http://proxy").searchParams;
       const vpcId = query.get("vpcid") ?? "";

@@ -28,11 +28,11 @@ const USAGE = `Usage: phz-handshake <associate|disassociate> --zone-id <id> --vp
 
 Joins a VPC (any account, any region) to a Route 53 private hosted zone, or removes it.
 
-  associate      the VPC owner checks whether the VPC has the zone; the zone owner authorizes the VPC
-                 (only when zone and VPC are in different accounts); the VPC owner associates it and
-                 waits until the change is INSYNC; the zone owner deletes the authorization again,
-                 also when the association failed or was interrupted. Re-running on an associated pair
-                 changes nothing (and removes a left-over authorization).
+  associate      the zone owner authorizes the VPC (only when zone and VPC are in different accounts);
+                 the VPC owner associates it and waits until the change is INSYNC; the zone owner
+                 deletes the authorization again, also when the association failed or was interrupted.
+                 Only when Route 53 answers ConflictingDomainExists does the VPC owner check whether
+                 the VPC already has this very zone (then the run is a success and changes nothing).
   disassociate   the VPC owner disassociates the VPC; a pair that is not associated is success. Any
                  authorization an earlier run left is deleted too.
 
@@ -241,8 +241,4 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-}
-
-if (require.main === module) {
-  main(process.argv.slice(2)).then((code) => process.exit(code));
 }

@@ -3,6 +3,7 @@
  * wire emulator: each scenario broke before and asserts the end state (authorizations left, what the
  * run says it did).
  */
+import { setMaxListeners } from "events";
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
@@ -38,6 +39,7 @@ describe("cancellation", () => {
     emulator.inject({ operation: "DeleteVPCAssociationAuthorization", fault: "InternalError", times: 30 });
     emulator.authorizationDelayMs = 60_000; // the work waits in propagation when the signal comes
     const work = new AbortController();
+    setMaxListeners(pairs.length * 2, work.signal); // 30 handshakes share one signal here; a command has one
     const runs = pairs.map((p) => associate(p.req, { ...fixture.fast(), signal: work.signal, cleanupGraceMs: 20_000 }).catch((e) => e));
     await until(() => emulator.authorizationsLeft().length === 30);
     work.abort();
