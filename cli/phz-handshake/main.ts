@@ -49,7 +49,8 @@ PHZ_ZONE_ID, PHZ_ZONE_NAME, PHZ_VPC_ID, PHZ_VPC_REGION, PHZ_ZONE_ROLE_ARN, PHZ_V
 
 Route 53 allows 5 requests per second per account: every handshake process of this machine shares one
 schedule per account (PHZ_PACING_DIR, default <tmp>/privatelink-cdktf/route53-pacing; PHZ_ROUTE53_RATE,
-default 5) and backs off with jitter when throttled anyway.
+default 5) and backs off with jitter when throttled anyway. Processes that start at once load one per
+core at a time (PHZ_BOOT_SLOTS, default the number of cores; 0 turns it off).
 
 Credentials come from the AWS SDK's default chain (environment, profile, SSO, instance role).
 Endpoints honour AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ROUTE_53 and AWS_ENDPOINT_URL_STS (emulators).
