@@ -3,6 +3,7 @@
  * and synthesizes one Terraform stack per role. Invalid input: every problem is printed and nothing
  * is written. $TARGET_ENDPOINT points every stack at a local AWS API emulator instead of AWS.
  */
+import * as path from "path";
 import { loadTopologyFile } from "./topology/load";
 import { ValidationError } from "./modules/errors";
 import { TopologyError } from "./topology/problems";
@@ -15,7 +16,8 @@ function main(): void {
   const file = process.env.TOPOLOGY || DEFAULT_TOPOLOGY;
   try {
     const { model } = loadTopologyFile(file, { targetEndpoint: process.env.TARGET_ENDPOINT || undefined });
-    const result = synthesize(model);
+    // The project's lock file sits next to the topology (commit it): synth seeds the stacks with it.
+    const result = synthesize(model, { lockFile: path.join(path.dirname(file), ".terraform.lock.hcl") });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const resources = result.stacks.reduce((n, s) => n + s.resources, 0);
     console.log(`Synthesized ${result.stacks.length} stacks (${resources} resources) from ${file} into ${result.outdir} in ${seconds.toFixed(2)} s`);

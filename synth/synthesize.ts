@@ -12,6 +12,13 @@ export interface SynthOptions {
   readonly outdir?: string;
   /** Also write the HCL export under `<outdir>/hcl/<stack>/main.tf` (default true). */
   readonly hcl?: boolean;
+  /**
+   * The project's dependency lock file (`terraform init` writes one per stack): copied into every stack
+   * directory that has none yet, so each stack installs the provider versions the project committed and
+   * the cdktf CLI finds a lock file instead of asking the registry.
+   * @default - none
+   */
+  readonly lockFile?: string;
 }
 
 export interface SynthResult {
@@ -62,8 +69,23 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
       const resources = Object.values((config.resource ?? {}) as Record<string, object>).reduce((n, byType) => n + Object.keys(byType).length, 0);
       return { name: stack.node.id, resources };
     });
-    swapInto(staging, outdir);
-    return { outdir, stacks: summary, warnings: olderStateFiles(model, summary.map((s) => s.name)) };
+    const moves: Array<readonly [string, string]> = [];
+    let warnings: string[];
+    try {
+      warnings = carryOver(outdir, staging, moves);
+      if (options.lockFile && fs.existsSync(options.lockFile)) seedLockFiles(staging, options.lockFile);
+      swapInto(staging, outdir);
+    } catch (error) {
+      // Working files go back where they were before the staging directory is removed.
+      for (const [from, to] of moves.reverse()) {
+        try {
+          fs.mkdirSync(path.dirname(from), { recursive: true });
+          fs.renameSync(to, from);
+        } catch {}
+      }
+      throw error;
+    }
+    return { outdir, stacks: summary, warnings: [...warnings, ...olderStateFiles(model, summary.map((s) => s.name))] };
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
@@ -144,9 +166,75 @@ function olderStateFiles(model: TopologyModel, stacks: readonly string[]): strin
   return warnings;
 }
 
+/** What synth writes: everything else in the output directory belongs to the user and Terraform. */
+const GENERATED_TOP = new Set(["manifest.json", "stacks", "hcl"]);
+const GENERATED_IN_STACK = new Set(["cdk.tf.json", "main.tf", "assets"]);
+/** Where the working files of a stack that is no longer synthesized are kept. */
+export const ORPHANED_DIR = "orphaned";
+
+/**
+ * Moves what synth did not write from the previous output into the new one: each stack directory's
+ * `.terraform/`, `.terraform.lock.hcl`, saved plans, and anything else Terraform, the cdktf CLI or the
+ * user put there, and top-level entries (logs). A re-synth never deletes working state. The files of a
+ * stack that is no longer synthesized go to `<outdir>/orphaned/<stacks|hcl>/<stack>/`, with a warning.
+ */
+function carryOver(outdir: string, staging: string, moves: Array<readonly [string, string]>): string[] {
+  if (!fs.existsSync(path.join(outdir, "manifest.json"))) return [];
+  const warnings: string[] = [];
+  const move = (from: string, to: string) => {
+    fs.renameSync(from, to);
+    moves.push([from, to]);
+  };
+  for (const entry of fs.readdirSync(outdir)) {
+    if (!GENERATED_TOP.has(entry)) move(path.join(outdir, entry), path.join(staging, entry));
+  }
+  for (const kind of ["stacks", "hcl"]) {
+    const old = path.join(outdir, kind);
+    if (!fs.existsSync(old)) continue;
+    for (const stack of fs.readdirSync(old)) {
+      const from = path.join(old, stack);
+      if (!fs.statSync(from).isDirectory()) continue;
+      const kept = fs.readdirSync(from).filter((e) => !GENERATED_IN_STACK.has(e));
+      if (kept.length === 0) continue;
+      let to = path.join(staging, kind, stack);
+      if (!fs.existsSync(to)) {
+        to = path.join(staging, ORPHANED_DIR, kind, stack);
+        warnings.push(`${stack} is no longer synthesized; its working files (${kept.join(", ")}) were kept in ${path.relative(".", path.join(outdir, ORPHANED_DIR, kind, stack))}`);
+      }
+      fs.mkdirSync(to, { recursive: true });
+      for (const entry of kept) {
+        const target = path.join(to, entry);
+        // An orphan of the same name from an earlier synth: the newer files win, the older ones are kept aside.
+        if (fs.existsSync(target)) move(target, `${target}.${Date.now()}`);
+        move(path.join(from, entry), target);
+      }
+    }
+  }
+  return warnings;
+}
+
+/** Copies the project's lock file into every stack directory that has none. */
+function seedLockFiles(staging: string, lockFile: string): void {
+  for (const kind of ["stacks", "hcl"]) {
+    const dir = path.join(staging, kind);
+    if (!fs.existsSync(dir)) continue;
+    for (const stack of fs.readdirSync(dir)) {
+      const target = path.join(dir, stack, ".terraform.lock.hcl");
+      if (!fs.existsSync(target)) fs.copyFileSync(lockFile, target);
+    }
+  }
+}
+
 function swapInto(staging: string, outdir: string): void {
   const previous = `${outdir}.previous-${process.pid}`;
-  if (fs.existsSync(outdir)) fs.renameSync(outdir, previous);
-  fs.renameSync(staging, outdir);
+  const hadPrevious = fs.existsSync(outdir);
+  if (hadPrevious) fs.renameSync(outdir, previous);
+  try {
+    fs.renameSync(staging, outdir);
+  } catch (error) {
+    if (hadPrevious) fs.renameSync(previous, outdir);
+    throw error;
+  }
+  // Only generated files are left in the previous output: its working files moved into the new one.
   fs.rmSync(previous, { recursive: true, force: true });
 }
