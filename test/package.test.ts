@@ -33,11 +33,11 @@ describe("the package, as users install it", () => {
   }, 120_000);
 
   it("ships the compiled library with type declarations, the bundled commands, and nothing of the development tooling", () => {
-    expect(files).toEqual(expect.arrayContaining(["package.json", "LICENSE", "README.md", "dist/index.js", "dist/index.d.ts", "dist/modules/zone-sharing.d.ts", "dist/assets/phz-handshake.cjs", "dist/assets/onprem-dns.cjs", "topology.schema.json", "examples/library/hub-and-spoke.ts"]));
+    expect(files).toEqual(expect.arrayContaining(["package.json", "LICENSE", "README.md", "dist/index.js", "dist/index.d.ts", "dist/modules/zone-sharing.d.ts", "dist/assets/phz-handshake.cjs", "dist/assets/onprem-dns.cjs", "dist/assets/privatelink.cjs", "topology.schema.json", "examples/library/hub-and-spoke.ts"]));
     expect(files.filter((f) => f.startsWith("dist/tools/") || f.startsWith("test/") || f.endsWith(".map") || f.endsWith(".ts") && !f.endsWith(".d.ts") && !f.startsWith("examples/"))).toEqual([]);
     const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
     expect(manifest.private).toBeUndefined();
-    expect(Object.keys(manifest.bin).sort()).toEqual(["onprem-dns", "phz-handshake"]);
+    expect(Object.keys(manifest.bin).sort()).toEqual(["onprem-dns", "phz-handshake", "privatelink"]);
   });
 
   it("installs from the tarball, compiles the hand-composed example with tsc, and synthesizes a hub and a spoke that terraform validates", async () => {
@@ -50,6 +50,10 @@ describe("the package, as users install it", () => {
     run("npm", ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: project });
     // What users import is the installed package, not this checkout.
     expect(fs.realpathSync(path.join(project, "node_modules", "privatelink-cdktf"))).toBe(path.join(project, "node_modules", "privatelink-cdktf"));
+
+    // The operations command runs from the installation (its peer dependencies resolved there).
+    const usage = run(path.join(project, "node_modules", ".bin", "privatelink"), ["--help"], { cwd: project });
+    expect(usage).toContain("preflight");
 
     run("npx", ["tsc", "-p", "."], { cwd: project });
     run(process.execPath, ["hub-and-spoke.js"], { cwd: project, env: { ...process.env, CDKTF_OUTDIR: "" } });
