@@ -1,8 +1,9 @@
 import * as path from "path";
 import { Construct } from "constructs";
-import { App, LocalBackend, S3Backend, TerraformStack } from "cdktf";
+import { App, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { AccountRegionProvider } from "../modules/aws-provider";
+import { UpstreamOutputs, UpstreamState } from "../modules/upstream-outputs";
 import { AccountModel, TopologyModel } from "../topology/model";
 
 export const TOOL_TAG = "managed-by";
@@ -11,6 +12,8 @@ export const TOOL_NAME = "privatelink-cdktf";
 /** Common ground of every stack: backend, AWS provider registry, version constraint, default tags. */
 export abstract class PrivateLinkStack extends TerraformStack {
   private readonly providers = new Map<string, AccountRegionProvider>();
+  private readonly upstreams = new Map<string, UpstreamOutputs>();
+  private stateProvider?: AwsProvider;
 
   constructor(
     scope: Construct,
@@ -40,6 +43,56 @@ export abstract class PrivateLinkStack extends TerraformStack {
       this.providers.set(alias, entry);
     }
     return entry.provider;
+  }
+
+
+  /**
+   * The outputs of another stack of the estate, read from its state when it has one (see
+   * `UpstreamOutputs`); the other stack becomes a dependency (deployed first).
+   */
+  upstream(other: PrivateLinkStack): UpstreamOutputs {
+    let entry = this.upstreams.get(other.stackName);
+    if (!entry) {
+      this.addDependency(other);
+      entry = new UpstreamOutputs(this, `upstream-${other.stackName}`, { stackName: other.stackName, state: this.stateOf(other.stackName) });
+      this.upstreams.set(other.stackName, entry);
+    }
+    return entry;
+  }
+
+  /** Where a stack of this estate keeps its state, as seen from this stack's directory. */
+  private stateOf(stackName: string): UpstreamState {
+    const backend = this.model.backend;
+    if (backend.kind === "local") {
+      return { kind: "local", path: relativeStatePath(this, this.model, stackName) };
+    }
+    return { kind: "s3", backend: s3BackendConfig(this.model, stackName), listProvider: this.stateListProvider() };
+  }
+
+  /** The provider that lists the state bucket: the backend's region and role, never a deploy role. */
+  private stateListProvider(): AwsProvider {
+    if (!this.stateProvider) {
+      const config = s3BackendConfig(this.model, this.stackName);
+      const local = this.model.target.kind === "local" ? this.model.target : undefined;
+      this.stateProvider = new AwsProvider(this, "provider-state", {
+        alias: "state",
+        region: config.region,
+        ...(config.assumeRole ? { assumeRole: [{ roleArn: config.assumeRole.roleArn, sessionName: "privatelink-cdktf-state" }] } : {}),
+        ...(local
+          ? {
+              accessKey: "test",
+              secretKey: "test",
+              skipCredentialsValidation: true,
+              skipRequestingAccountId: true,
+              skipMetadataApiCheck: "true",
+              skipRegionValidation: true,
+              s3UsePathStyle: true,
+              endpoints: [{ s3: local.endpoint, sts: local.endpoint }],
+            }
+          : {}),
+      });
+    }
+    return this.stateProvider;
   }
 }
 
@@ -77,31 +130,43 @@ function configureBackend(stack: PrivateLinkStack, model: TopologyModel): void {
   stack.addOverride("terraform.required_version", TERRAFORM_VERSION_CONSTRAINT);
   const backend = model.backend;
   if (backend.kind === "s3") {
-    const local = model.target.kind === "local" ? model.target : undefined;
-    new S3Backend(stack, {
-      bucket: backend.bucket,
-      key: s3StateKey(model, stack.stackName),
-      region: backend.region,
-      encrypt: true,
-      ...(backend.roleArn ? { assumeRole: { roleArn: backend.roleArn } } : {}),
-      ...(local
-        ? {
-            // The emulator's S3 and STS, with its fixed dummy credentials (never real ones).
-            endpoints: { s3: local.endpoint, sts: local.endpoint },
-            usePathStyle: true,
-            accessKey: "test",
-            secretKey: "test",
-            skipCredentialsValidation: true,
-            skipRequestingAccountId: true,
-            skipMetadataApiCheck: true,
-            skipRegionValidation: true,
-          }
-        : {}),
-    });
+    new S3Backend(stack, s3BackendConfig(model, stack.stackName));
     if (backend.useLockfile ?? true) stack.addOverride("terraform.backend.s3.use_lockfile", true);
     return;
   }
-  const outdir = path.resolve(App.of(stack).outdir);
-  const stackDir = path.join(outdir, "stacks", stack.stackName);
-  new LocalBackend(stack, { path: path.relative(stackDir, localStateFile(model, stack.stackName)).split(path.sep).join("/") });
+  new LocalBackend(stack, { path: relativeStatePath(stack, model, stack.stackName) });
+}
+
+/** A stack's local state file, relative to the directory of `from` (`<outdir>/stacks/<stack>`), with forward slashes. */
+function relativeStatePath(from: PrivateLinkStack, model: TopologyModel, stackName: string): string {
+  const outdir = path.resolve(App.of(from).outdir);
+  const stackDir = path.join(outdir, "stacks", from.stackName);
+  return path.relative(stackDir, localStateFile(model, stackName)).split(path.sep).join("/");
+}
+
+/** The S3 backend settings of a stack: its key under the prefix, encrypted; the emulator's S3 under a local target. */
+export function s3BackendConfig(model: TopologyModel, stackName: string): S3BackendConfig {
+  const backend = model.backend;
+  if (backend.kind !== "s3") throw new Error("s3BackendConfig: the topology does not use the S3 backend");
+  const local = model.target.kind === "local" ? model.target : undefined;
+  return {
+    bucket: backend.bucket,
+    key: s3StateKey(model, stackName),
+    region: backend.region,
+    encrypt: true,
+    ...(backend.roleArn ? { assumeRole: { roleArn: backend.roleArn } } : {}),
+    ...(local
+      ? {
+          // The emulator's S3 and STS, with its fixed dummy credentials (never real ones).
+          endpoints: { s3: local.endpoint, sts: local.endpoint },
+          usePathStyle: true,
+          accessKey: "test",
+          secretKey: "test",
+          skipCredentialsValidation: true,
+          skipRequestingAccountId: true,
+          skipMetadataApiCheck: true,
+          skipRegionValidation: true,
+        }
+      : {}),
+  };
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, TerraformOutput } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { ConsumerEndpoint } from "../modules/consumer-endpoint";
 import { ConsumerModel, TopologyModel } from "../topology/model";
 import { PrivateLinkStack } from "./base-stack";
@@ -20,9 +20,10 @@ export class ConsumerStack extends PrivateLinkStack {
     const service = consumer.service;
     const provider = this.provider(consumer.vpc.account, consumer.vpc.region);
     const ownService = service.provider;
-    // Ids and names from the owner's state are not secrets: non-sensitive, so plans show them.
-    const serviceName = owner ? Fn.nonsensitive(owner.endpointService.serviceName) : service.awsService!.serviceName;
-    const serviceId = owner ? Fn.nonsensitive(owner.endpointService.serviceId) : undefined;
+    // The owner's service, from its stack's state: placeholders until that stack is applied.
+    const ownerOutputs = owner ? this.upstream(owner) : undefined;
+    const serviceName = ownerOutputs ? ownerOutputs.value("service_name") : service.awsService!.serviceName;
+    const serviceId = ownerOutputs ? ownerOutputs.value("service_id") : undefined;
     const accept = ownService?.acceptanceRequired === true && consumer.acceptance === "auto";
 
     this.endpoint = new ConsumerEndpoint(this, "endpoint", {
@@ -38,6 +39,15 @@ export class ConsumerStack extends PrivateLinkStack {
       autoAccepted: ownService?.acceptanceRequired === false,
       privateDns: consumer.privateDns,
     });
+
+    if (ownerOutputs && owner) {
+      ownerOutputs.require(
+        this.endpoint.endpoint,
+        "service_name",
+        undefined,
+        `${owner.stackName} has no service_name in its state yet: apply ${owner.stackName} first (privatelink deploy applies stacks in dependency order). No endpoint was created.`,
+      );
+    }
 
     new TerraformOutput(this, "endpoint_id", { value: this.endpoint.endpointId });
     new TerraformOutput(this, "regional_dns_name", {

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { Fn, TerraformOutput } from "cdktf";
+import { TerraformOutput } from "cdktf";
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
 import { HandshakeScript, ZoneAssociationNative, ZoneAssociationScript } from "../modules/zone-sharing";
 import { SpokeModel, TopologyModel } from "../topology/model";
@@ -16,8 +16,9 @@ export interface SpokeStackOptions {
 
 /**
  * A spoke VPC joining every zone of its hub: one association per (zone, VPC) pair, so adding or
- * removing a service or a spoke touches only its own pairs. Zone ids come from the hub stack's state
- * (cdktf cross-stack references through `terraform_remote_state`), never copied by hand.
+ * removing a service or a spoke touches only its own pairs. Zone ids come from the hub stack's
+ * `zone_ids` output, read from its state (`UpstreamOutputs`): the spoke plans before the hub is applied
+ * or before it has a new zone (placeholders), and its apply stops until it has them.
  */
 export class SpokeStack extends PrivateLinkStack {
   readonly spoke: SpokeModel;
@@ -31,14 +32,15 @@ export class SpokeStack extends PrivateLinkStack {
     const vpc = new DataAwsVpc(this, "spoke-vpc", { provider: vpcProvider, id: spoke.vpc.vpcId });
     vpc.overrideLogicalId("spoke");
     const crossAccount = spoke.vpc.account.id !== hubVpc.account.id;
+    const hubOutputs = this.upstream(hub);
 
     const joined: Record<string, string> = {};
     for (const zone of hub.zones) {
-      // Zone ids are not secrets; kept non-sensitive so the handshake's progress shows in terraform's output.
-      const zoneId = Fn.nonsensitive(zone.zoneId);
+      const zoneId = hubOutputs.value("zone_ids", zone.name);
       joined[zone.name] = zoneId;
+      const missing = `${hub.stackName} has no zone ${zone.name} in its state yet: apply ${hub.stackName} first (privatelink deploy applies stacks in dependency order). Nothing was associated.`;
       if (spoke.association === "native") {
-        new ZoneAssociationNative(this, `zone-${zone.name}`, {
+        const pair = new ZoneAssociationNative(this, `zone-${zone.name}`, {
           zoneProvider: this.provider(hubVpc.account, hubVpc.region),
           vpcProvider,
           zoneId,
@@ -47,8 +49,9 @@ export class SpokeStack extends PrivateLinkStack {
           vpcRegion: spoke.vpc.region,
           crossAccount,
         });
+        hubOutputs.require(pair.authorization ?? pair.association, "zone_ids", zone.name, missing);
       } else {
-        new ZoneAssociationScript(this, `zone-${zone.name}`, {
+        const pair = new ZoneAssociationScript(this, `zone-${zone.name}`, {
           script: HandshakeScript.of(this, options.handshakeScript),
           zoneId,
           zoneName: zone.name,
@@ -58,6 +61,7 @@ export class SpokeStack extends PrivateLinkStack {
           vpcRoleArn: spoke.vpc.account.deployRoleArn,
           environment: model.target.kind === "local" ? emulatorEnvironment(model.target.endpoint) : undefined,
         });
+        hubOutputs.require(pair.resource, "zone_ids", zone.name, missing);
       }
     }
     new TerraformOutput(this, "associated_zones", {

@@ -1,8 +1,7 @@
 import { exampleDoc, resources, synth, Synthesized } from "../helpers";
 
-const REMOTE = "data.terraform_remote_state.cross-stack-reference-input-service-orders-api.outputs";
-const SERVICE_NAME = `\${nonsensitive(${REMOTE}.cross-stack-output-aws_vpc_endpoint_serviceorders-apiservice_name)}`;
-const SERVICE_ID = `\${nonsensitive(${REMOTE}.cross-stack-output-aws_vpc_endpoint_serviceorders-apiid)}`;
+const SERVICE_NAME = '${try(tostring(local.upstream_service-orders-api["service_name"]), "(pending: not in service-orders-api\'s state yet: service_name)")}';
+const SERVICE_ID = '${try(tostring(local.upstream_service-orders-api["service_id"]), "(pending: not in service-orders-api\'s state yet: service_id)")}';
 
 describe("provider stack", () => {
   let out: Synthesized;
@@ -132,6 +131,14 @@ describe("consumer stacks", () => {
       private_dns_enabled: false,
     });
     expect(endpoint).not.toHaveProperty("service_region");
+    // Planned before the owner's stack exists; created only once it does.
+    expect(endpoint.lifecycle.precondition).toEqual([
+      {
+        condition: '${can(tostring(local.upstream_service-orders-api["service_name"])) || timestamp() == "deferred until apply"}',
+        error_message: "service-orders-api has no service_name in its state yet: apply service-orders-api first (privatelink deploy applies stacks in dependency order). No endpoint was created.",
+      },
+    ]);
+    expect(tokyo.data.terraform_remote_state["upstream_service-orders-api"].count).toBe('${fileexists("../../../terraform.privatelink-example.service-orders-api.tfstate") ? 1 : 0}');
     expect(resources(tokyo, "aws_vpc_endpoint_connection_accepter")["orders-api-tokyo"]).toEqual(
       expect.objectContaining({
         provider: "aws.service_owner_ap_northeast_1",

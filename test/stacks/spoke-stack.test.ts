@@ -3,7 +3,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { exampleDoc, resources, ROOT, synth, Synthesized, tempDir } from "../helpers";
 
-const REMOTE = "data.terraform_remote_state.cross-stack-reference-input-hub-tokyo.outputs";
+const ZONE_ID = '${try(tostring(local.upstream_hub-tokyo["zone_ids"]["ssm.ap-northeast-1.amazonaws.com"]), "(pending: not in hub-tokyo\'s state yet: ssm.ap-northeast-1.amazonaws.com)")}';
 const ASSET = "assets/phz-handshake/protocol-1/phz-handshake.cjs";
 
 describe("spoke stack (script mode)", () => {
@@ -26,10 +26,10 @@ describe("spoke stack (script mode)", () => {
     ]);
   });
 
-  it("takes zone ids from the hub's state, non-sensitive, and the VPC from a plan-time lookup in the spoke account", () => {
+  it("takes zone ids from the hub's zone_ids output when its state exists, and the VPC from a plan-time lookup in the spoke account", () => {
     const pair = resources(osaka, "terraform_data")["phz_ssm_ap-northeast-1_amazonaws_com"];
     expect(pair.input).toEqual({
-      zone_id: `\${nonsensitive(${REMOTE}.cross-stack-output-aws_route53_zonessm_ap-northeast-1_amazonaws_comzone_id)}`,
+      zone_id: ZONE_ID,
       zone_name: "ssm.ap-northeast-1.amazonaws.com",
       vpc_id: "${data.aws_vpc.spoke.id}",
       vpc_region: "ap-northeast-3",
@@ -40,12 +40,26 @@ describe("spoke stack (script mode)", () => {
     expect(osaka.provider.aws.map((p: any) => [p.alias, p.region, p.assume_role[0].role_arn])).toEqual([
       ["workload_osaka_ap_northeast_3", "ap-northeast-3", "arn:aws:iam::333344445555:role/privatelink-deployer"],
     ]);
-    expect(osaka.data.terraform_remote_state["cross-stack-reference-input-hub-tokyo"]).toMatchObject({
-      backend: "local",
-      config: { path: "../../../terraform.privatelink-example.hub-tokyo.tfstate" },
+    expect(osaka.data.terraform_remote_state).toEqual({
+      "upstream_hub-tokyo": {
+        backend: "local",
+        config: { path: "../../../terraform.privatelink-example.hub-tokyo.tfstate" },
+        count: '${fileexists("../../../terraform.privatelink-example.hub-tokyo.tfstate") ? 1 : 0}',
+      },
     });
-    const hubOutputs = Object.keys(out.json["hub-tokyo"].output).filter((o) => o.startsWith("cross-stack-output-aws_route53_zone"));
-    expect(hubOutputs).toHaveLength(6);
+    expect(osaka.locals).toEqual({ "upstream_hub-tokyo": "${try(data.terraform_remote_state.upstream_hub-tokyo[0].outputs, {})}" });
+    // No cdktf cross-stack outputs: the hub's own zone_ids output is the interface.
+    expect(Object.keys(out.json["hub-tokyo"].output).filter((o) => o.startsWith("cross-stack-output"))).toEqual([]);
+  });
+
+  it("refuses at apply, never at plan, to associate a zone the hub's state does not have yet", () => {
+    const pair = resources(osaka, "terraform_data")["phz_ssm_ap-northeast-1_amazonaws_com"];
+    expect(pair.lifecycle.precondition).toEqual([
+      {
+        condition: '${can(tostring(local.upstream_hub-tokyo["zone_ids"]["ssm.ap-northeast-1.amazonaws.com"])) || timestamp() == "deferred until apply"}',
+        error_message: "hub-tokyo has no zone ssm.ap-northeast-1.amazonaws.com in its state yet: apply hub-tokyo first (privatelink deploy applies stacks in dependency order). Nothing was associated.",
+      },
+    ]);
   });
 
   it("replaces a pair only when the pair itself changes (zone, VPC, region), not on role changes", () => {
@@ -119,7 +133,7 @@ describe("spoke stack (native mode)", () => {
       provider: "aws.network_hub_ap_northeast_1",
       vpc_id: "${data.aws_vpc.spoke.id}",
       vpc_region: "ap-northeast-3",
-      zone_id: `\${nonsensitive(${REMOTE}.cross-stack-output-aws_route53_zonessm_ap-northeast-1_amazonaws_comzone_id)}`,
+      zone_id: ZONE_ID,
     });
     const assoc = resources(osaka, "aws_route53_zone_association")["associate_ssm_ap-northeast-1_amazonaws_com"];
     expect(assoc).toMatchObject({

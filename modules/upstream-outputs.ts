@@ -1,0 +1,106 @@
+import { Construct } from "constructs";
+import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, S3BackendConfig, TerraformLocal, TerraformProvider, TerraformRemoteState, TerraformResource } from "cdktf";
+import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
+import { throwIfProblems } from "./errors";
+import { tfName } from "./naming";
+
+/** Where the upstream stack keeps its state. */
+export type UpstreamState =
+  | {
+      readonly kind: "local";
+      /** The state file, relative to the reading stack's directory (where terraform runs). */
+      readonly path: string;
+    }
+  | {
+      readonly kind: "s3";
+      /** The upstream stack's S3 backend settings (bucket, key, region, role...). */
+      readonly backend: S3BackendConfig;
+      /**
+       * A provider that may list the state bucket (`s3:ListBucket`, which the S3 backend needs anyway):
+       * it tells a stack that was never applied from one that was.
+       */
+      readonly listProvider: TerraformProvider;
+    };
+
+export interface UpstreamOutputsProps {
+  /** Name of the stack whose outputs are read: names the data source and every message. */
+  readonly stackName: string;
+  /** Where that stack keeps its state. */
+  readonly state: UpstreamState;
+}
+
+/**
+ * Outputs of another stack, read from its state, that **may not exist yet**: the other stack is not
+ * applied, or is applied without an output this configuration adds. Unlike a plain
+ * `terraform_remote_state` (which fails the plan with "Unable to find remote state" or "Unsupported
+ * attribute"), a plan then goes through with a readable placeholder in place of each missing value,
+ * and `require()` makes the apply stop with a clear message before anything is created with one.
+ *
+ * - The state is read only when it exists: `fileexists()` of the state file (local backend), or the
+ *   key listed in the bucket (S3); otherwise the data source has `count = 0`.
+ * - Values are looked up in a local (`local.upstream_<stack>`) holding the outputs, `{}` when unread.
+ */
+export class UpstreamOutputs extends Construct {
+  /** The stack the outputs come from. */
+  readonly stackName: string;
+  /** The remote state data source (with `count`: 1 once the upstream stack has state, else 0). */
+  readonly remoteState: TerraformRemoteState;
+  /** Address of the local holding the outputs (`local.upstream_<stack>`). */
+  readonly outputsAddress: string;
+
+  constructor(scope: Construct, id: string, props: UpstreamOutputsProps) {
+    super(scope, id);
+    throwIfProblems(this, /^[A-Za-z][A-Za-z0-9_-]*$/.test(props.stackName) ? [] : [`stackName "${props.stackName}" must be letters, digits, - and _`]);
+    this.stackName = props.stackName;
+    const name = tfName("upstream", props.stackName);
+    let exists: string;
+    if (props.state.kind === "local") {
+      this.remoteState = new DataTerraformRemoteStateLocal(this, "state", { path: props.state.path });
+      exists = `fileexists(${JSON.stringify(props.state.path)})`;
+    } else {
+      const { backend } = props.state;
+      this.remoteState = new DataTerraformRemoteStateS3(this, "state", backend);
+      const listing = new DataAwsS3Objects(this, "listing", { provider: props.state.listProvider, bucket: backend.bucket, prefix: backend.key, maxKeys: 1 });
+      listing.overrideLogicalId(`${name}_state`);
+      // The key itself sorts first among the keys it prefixes: one listed key answers.
+      exists = `contains(data.aws_s3_objects.${name}_state.keys, ${JSON.stringify(backend.key)})`;
+    }
+    this.remoteState.overrideLogicalId(name);
+    this.remoteState.addOverride("count", `\${${exists} ? 1 : 0}`);
+    const outputs = new TerraformLocal(this, "outputs", `\${try(data.terraform_remote_state.${name}[0].outputs, {})}`);
+    outputs.overrideLogicalId(name);
+    this.outputsAddress = `local.${name}`;
+  }
+
+  /** A message-friendly placeholder for a value the upstream stack does not have yet. */
+  placeholder(output: string, key?: string): string {
+    return `(pending: not in ${this.stackName}'s state yet: ${key ?? output})`;
+  }
+
+  /** Expression (HCL) of an output, or one entry of a map output. */
+  private reference(output: string, key?: string): string {
+    const value = `${this.outputsAddress}[${JSON.stringify(output)}]`;
+    return key === undefined ? value : `${value}[${JSON.stringify(key)}]`;
+  }
+
+  /** The output (or one key of a map output) as a string, or the placeholder when the upstream state lacks it. */
+  value(output: string, key?: string): string {
+    return `\${try(tostring(${this.reference(output, key)}), ${JSON.stringify(this.placeholder(output, key))})}`;
+  }
+
+  /** HCL boolean expression: the upstream state has that output (and key). */
+  has(output: string, key?: string): string {
+    return `can(tostring(${this.reference(output, key)}))`;
+  }
+
+  /**
+   * Makes `resource` refuse to be created (or replaced) with a placeholder: a precondition that holds
+   * once the upstream state has the value. It is deferred to apply time (`timestamp()` is unknown while
+   * planning), so plans of a pull request still show what would be created.
+   */
+  require(resource: TerraformResource, output: string, key: string | undefined, errorMessage: string): void {
+    const condition = `\${${this.has(output, key)} || timestamp() == "deferred until apply"}`;
+    const lifecycle = resource.lifecycle ?? {};
+    resource.lifecycle = { ...lifecycle, precondition: [...(lifecycle.precondition ?? []), { condition, errorMessage }] };
+  }
+}
