@@ -72,6 +72,13 @@ export interface ZoneAssociationScriptProps {
    * @default - none
    */
   readonly environment?: Readonly<Record<string, string>>;
+  /**
+   * The pair was removed from the topology but may still be in the state: the block stays with
+   * `count = 0`, so Terraform runs its destroy-time disassociate (it skips the provisioners of a block
+   * that is gone). Values then only need the right shape; the script reads the state's.
+   * @default false
+   */
+  readonly retired?: boolean;
 }
 
 /**
@@ -121,6 +128,7 @@ export class ZoneAssociationScript extends Construct {
       "phz",
       props.zoneName,
     );
+    if (props.retired) this.resource.addOverride("count", 0);
   }
 }
 

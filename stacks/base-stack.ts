@@ -7,11 +7,19 @@ import { UpstreamOutputs, UpstreamState } from "../modules/upstream-outputs";
 import { AccountModel, TopologyModel } from "../topology/model";
 
 export const TOOL_TAG = "managed-by";
+
+/** One aliased provider of a stack: the account and region it works in. */
+export interface ProviderRecord {
+  readonly alias: string;
+  readonly account: AccountModel;
+  readonly region: string;
+}
 export const TOOL_NAME = "privatelink-cdktf";
 
 /** Common ground of every stack: backend, AWS provider registry, version constraint, default tags. */
 export abstract class PrivateLinkStack extends TerraformStack {
   private readonly providers = new Map<string, AccountRegionProvider>();
+  private readonly providerAccounts = new Map<string, ProviderRecord>();
   private readonly upstreams = new Map<string, UpstreamOutputs>();
   private stateProvider?: AwsProvider;
 
@@ -41,10 +49,15 @@ export abstract class PrivateLinkStack extends TerraformStack {
         },
       });
       this.providers.set(alias, entry);
+      this.providerAccounts.set(alias, { alias, account, region });
     }
     return entry.provider;
   }
 
+  /** Every (account, region) this stack has a provider for, by alias: what a retired copy of it needs. */
+  get providerRecords(): readonly ProviderRecord[] {
+    return [...this.providerAccounts.values()].sort((a, b) => a.alias.localeCompare(b.alias));
+  }
 
   /**
    * The outputs of another stack of the estate, read from its state when it has one (see

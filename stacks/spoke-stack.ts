@@ -22,10 +22,14 @@ export interface SpokeStackOptions {
  */
 export class SpokeStack extends PrivateLinkStack {
   readonly spoke: SpokeModel;
+  /** Output `associated_zones`: the hub's zones this VPC joins, by name. */
+  readonly associatedZones: TerraformOutput;
+  private readonly handshakeScript?: string;
 
   constructor(scope: Construct, model: TopologyModel, spoke: SpokeModel, hub: HubStack, options: SpokeStackOptions = {}) {
     super(scope, spoke.stackName, model);
     this.spoke = spoke;
+    this.handshakeScript = options.handshakeScript;
     const hubVpc = spoke.hub.vpc;
     const vpcProvider = this.provider(spoke.vpc.account, spoke.vpc.region);
     // Plan-time check that the VPC exists in that account and region and the deploy role can see it.
@@ -64,9 +68,57 @@ export class SpokeStack extends PrivateLinkStack {
         hubOutputs.require(pair.resource, "zone_ids", zone.name, missing);
       }
     }
-    new TerraformOutput(this, "associated_zones", {
+    this.associatedZones = new TerraformOutput(this, "associated_zones", {
       description: `Hub zones joined by VPC ${spoke.vpc.vpcId} (${spoke.vpc.region}), by name.`,
       value: joined,
+    });
+  }
+
+  /** Keeps pairs removed from the topology (script mode) until their disassociate has run (see synth/estate.ts). */
+  retirePairs(zones: readonly string[]): void {
+    addRetiredPairs(this, {
+      zones,
+      vpcId: this.spoke.vpc.vpcId,
+      vpcRegion: this.spoke.vpc.region,
+      zoneRoleArn: this.spoke.hub.vpc.account.deployRoleArn,
+      vpcRoleArn: this.spoke.vpc.account.deployRoleArn,
+      model: this.model,
+      handshakeScript: this.handshakeScript,
+    });
+  }
+}
+
+export interface RetiredPairsProps {
+  /** Zone names of the pairs removed from the topology that the state may still hold. */
+  readonly zones: readonly string[];
+  /** Region of the spoke's VPC as recorded. */
+  readonly vpcRegion: string;
+  /** The VPC the pairs joined, as recorded. */
+  readonly vpcId: string;
+  /** Roles the handshake ran with, as recorded (their presence shapes the disassociate's environment). */
+  readonly zoneRoleArn: string;
+  readonly vpcRoleArn: string;
+  /** Where the handshake's calls go (an emulator) or AWS. */
+  readonly model: TopologyModel;
+  readonly handshakeScript?: string;
+}
+
+/**
+ * Script-mode pairs kept with `count = 0` after their removal from the topology (see synth/estate.ts):
+ * the next apply runs each pair's disassociate with the values of the state, then the block can go.
+ */
+export function addRetiredPairs(stack: PrivateLinkStack, props: RetiredPairsProps): void {
+  for (const zone of props.zones) {
+    new ZoneAssociationScript(stack, `retired-zone-${zone}`, {
+      script: HandshakeScript.of(stack, props.handshakeScript),
+      zoneId: "(retired: the state's value is used)",
+      zoneName: zone,
+      vpcId: props.vpcId,
+      vpcRegion: props.vpcRegion,
+      zoneRoleArn: props.zoneRoleArn,
+      vpcRoleArn: props.vpcRoleArn,
+      environment: props.model.target.kind === "local" ? emulatorEnvironment(props.model.target.endpoint) : undefined,
+      retired: true,
     });
   }
 }

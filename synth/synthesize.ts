@@ -4,6 +4,7 @@ import { App, TerraformStack } from "cdktf";
 import { TopologyModel } from "../topology/model";
 import { buildStacks } from "../stacks";
 import { localStateFile } from "../stacks/base-stack";
+import { applyEstate, EstateError, EstateOptions, EstateRecord, localStateReader, StateReader, writeEstate } from "./estate";
 
 import { collectBlockPaths, renderHcl } from "./hcl";
 
@@ -19,6 +20,12 @@ export interface SynthOptions {
    * @default - none
    */
   readonly lockFile?: string;
+  /**
+   * The estate record (see synth/estate.ts): what was removed from the topology stays in the output,
+   * retired, until its state is empty, so an apply runs its destroy path. Written after the synth.
+   * @default - no record: a removed stack simply disappears from the output
+   */
+  readonly estate?: EstateOptions;
 }
 
 export interface SynthResult {
@@ -26,6 +33,8 @@ export interface SynthResult {
   readonly stacks: ReadonlyArray<{ readonly name: string; readonly resources: number }>;
   /** Things the user should know (e.g. state files of an older layout to move); never fatal. */
   readonly warnings: readonly string[];
+  /** What is kept retired (removed from the topology, still in a state). */
+  readonly retired: { readonly stacks: readonly string[]; readonly pairs: Readonly<Record<string, readonly string[]>> };
 }
 
 /** The output directory or the state directory cannot be used: bad input (exit 2), with the setting to change. */
@@ -59,7 +68,16 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
   fs.rmSync(staging, { recursive: true, force: true });
   try {
     const app = new App({ outdir: staging });
-    buildStacks(app, model);
+    const built = buildStacks(app, model, { handshakeScript: options.estate?.handshakeScript });
+    let estate: { record: EstateRecord; retired: { stacks: ReadonlyMap<string, unknown>; pairs: ReadonlyMap<string, readonly string[]> } } | undefined;
+    if (options.estate) {
+      try {
+        estate = applyEstate(app, model, built, options.estate, defaultStateReader(model));
+      } catch (error) {
+        if (error instanceof EstateError) throw new SynthError(error.message.slice(error.file.length + 2), error.file);
+        throw error;
+      }
+    }
     app.synth();
     const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
     const summary = stacks.map((stack) => {
@@ -75,6 +93,7 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
       warnings = carryOver(outdir, staging, moves);
       if (options.lockFile && fs.existsSync(options.lockFile)) seedLockFiles(staging, options.lockFile);
       swapInto(staging, outdir);
+      if (estate) writeEstate(options.estate!.file, estate.record);
     } catch (error) {
       // Working files go back where they were before the staging directory is removed.
       for (const [from, to] of moves.reverse()) {
@@ -85,11 +104,20 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
       }
       throw error;
     }
-    return { outdir, stacks: summary, warnings: [...warnings, ...olderStateFiles(model, summary.map((s) => s.name))] };
+    const retired = {
+      stacks: [...(estate?.retired.stacks.keys() ?? [])].sort(),
+      pairs: Object.fromEntries(estate?.retired.pairs ?? []),
+    };
+    return { outdir, stacks: summary, warnings: [...warnings, ...olderStateFiles(model, summary.map((s) => s.name))], retired };
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
   }
+}
+
+/** Local backend: the state files say what each stack holds. S3: unknown at synth (pruned by `privatelink deploy`). */
+function defaultStateReader(model: TopologyModel): StateReader {
+  return model.backend.kind === "local" ? localStateReader((stack) => localStateFile(model, stack)) : () => undefined;
 }
 
 function writeHcl(stack: TerraformStack, config: Record<string, never>, stackDir: string, hclDir: string): void {
