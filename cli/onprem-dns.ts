@@ -84,6 +84,18 @@ export function fromOutputs(text: string, hub = "hub"): Forwarding {
   } catch (error) {
     throw new OnPremDnsError(`the outputs are not JSON (expected terraform output -json of the hub stack): ${(error as Error).message}`);
   }
+  // `cdktf output --outputs-file` writes plain values per stack: { "hub-tokyo": { "zone_ids": {...}, ... } }.
+  if (outputs.zone_ids === undefined) {
+    const stacks = Object.entries(outputs as Record<string, any>).filter(([, v]) => v && typeof v === "object" && "zone_ids" in v);
+    const chosen = stacks.length === 1 ? stacks[0] : stacks.find(([name]) => name === `hub-${hub}` || name === hub);
+    if (stacks.length > 1 && !chosen) {
+      throw new OnPremDnsError(`the outputs file has several hub stacks (${stacks.map(([n]) => n).join(", ")}): choose one with --hub`);
+    }
+    if (chosen) {
+      outputs = Object.fromEntries(Object.entries(chosen[1] as Record<string, unknown>).map(([k, v]) => [k, { value: v }]));
+      hub = hub === "hub" ? chosen[0].replace(/^hub-/, "") : hub;
+    }
+  }
   const zoneIds = outputs.zone_ids?.value;
   const ips = outputs.resolver_inbound_ips?.value;
   if (typeof zoneIds !== "object" || zoneIds === null) {
@@ -120,7 +132,8 @@ Renders the conditional forwarders that send every zone name of a hub to its Rou
 inbound endpoint, so on-premises clients resolve the centralized VPC endpoints.
 
   --format     bind (named.conf zones), unbound (forward-zone), dnsmasq (server=), windows (PowerShell)
-  --outputs    the hub stack's "terraform output -json", from FILE or - (stdin)
+  --outputs    the hub stack's "terraform output -json", from FILE or - (stdin), or the file
+               "cdktf output --outputs-file FILE" writes (the hub stack is found in it)
   --topology   without --outputs: read the topology (default: $TOPOLOGY, else examples/topology.yaml);
                needs the resolver's addresses pinned (hubs.<hub>.resolver.ipAddresses)
   --hub        hub name, when several hubs have on-prem networks

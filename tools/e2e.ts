@@ -4,11 +4,12 @@
  * 1. starts moto_server on a free loopback port, and the gap proxy in front of it
  *    (tools/moto-gap-proxy.ts: what moto lacks, done openly);
  * 2. creates the example's VPCs, subnets and service targets in moto, in each account and region;
- * 3. synthesizes the example with those ids and the local target;
- * 4. deploys every stack in dependency order (independent stacks in parallel), with terraform and the
- *    offline provider mirror; the spoke stacks run the real handshake script;
- * 5. checks through AWS SDK calls, in the right accounts, what the seeds describe;
- * 6. destroys every stack in reverse order and checks that nothing managed is left;
+ * 3. `privatelink deploy` of the example with those ids and the local target (terraform with the
+ *    offline provider mirror, stacks in dependency order; the spokes run the real handshake script);
+ * 4. checks through AWS SDK calls, in the right accounts, what the seeds describe, and plans for drift;
+ * 5. day two: removes a spoke and a hub service, `privatelink plan` (summary checked), `deploy`, checks
+ *    that exactly they were taken down (disassociations included); restores them and deploys again;
+ * 6. `privatelink destroy` and checks that nothing managed is left;
  * 7. stops the emulator whatever happens.
  */
 import * as fs from "fs";
@@ -25,14 +26,15 @@ import {
 } from "@aws-sdk/client-ec2";
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { ListResolverEndpointIpAddressesCommand, ListResolverEndpointsCommand, Route53ResolverClient } from "@aws-sdk/client-route53resolver";
-import { loadTopologyText } from "../topology/load";
 import { projectRoot } from "../modules/package-assets";
-import { synthesize } from "../synth/synthesize";
 import { Emulator, readTopologyDoc, startEmulator } from "./emulator";
 import { EmulatorCredentials } from "./emulator-fixtures";
 import { MotoGapProxy } from "./moto-gap-proxy";
 import { main as onpremDns } from "../cli/onprem-dns";
-import { applyStack, plannedChanges, runTerraformAsync, terraformEnv, TerraformEnv } from "./terraform-env";
+import { main as privatelinkMain } from "../cli/privatelink";
+import { readEstate } from "../synth/estate";
+import { Dependencies, dependenciesOf, schedule } from "../cli/schedule";
+import { plannedChanges, runTerraformAsync, terraformEnv, TerraformEnv } from "./terraform-env";
 
 const EXAMPLE = path.join(projectRoot(), "examples", "topology.yaml");
 
@@ -76,51 +78,11 @@ export class Report {
 
 type Doc = Record<string, any>;
 
-/** Stack dependencies from the synth manifest. */
-export type Dependencies = ReadonlyMap<string, readonly string[]>;
-
-export function dependenciesOf(manifest: { stacks: Record<string, { dependencies?: string[] }> }): Dependencies {
-  return new Map(Object.entries(manifest.stacks).map(([name, s]) => [name, s.dependencies ?? []]));
-}
-
-/**
- * Runs `run` on every stack, each as soon as the stacks it waits for are done: for an apply, its
- * dependencies; for a destroy, the stacks that depend on it. A failure stops what waits for it.
- */
-export async function schedule(deps: Dependencies, order: "apply" | "destroy", run: (stack: string) => Promise<boolean>): Promise<boolean> {
-  const waitsFor = new Map<string, string[]>(
-    [...deps.keys()].map((stack) => [stack, order === "apply" ? [...deps.get(stack)!] : [...deps].filter(([, d]) => d.includes(stack)).map(([s]) => s)]),
-  );
-  for (const [stack, waits] of waitsFor) {
-    for (const w of waits) if (!deps.has(w)) throw new Error(`${stack} depends on unknown stack ${w}`);
-  }
-  const outcome = new Map<string, Promise<boolean>>();
-  const visiting = new Set<string>();
-  const start = (stack: string): Promise<boolean> => {
-    const existing = outcome.get(stack);
-    if (existing) return existing;
-    if (visiting.has(stack)) throw new Error(`dependency cycle through ${stack}`);
-    visiting.add(stack);
-    const promise = Promise.all(waitsFor.get(stack)!.map(start)).then((ok) => (ok.every(Boolean) ? run(stack) : false));
-    outcome.set(stack, promise);
-    return promise;
-  };
-  const results = await Promise.all([...deps.keys()].map(start));
-  return results.every(Boolean);
-}
+export { dependenciesOf, schedule };
+export type { Dependencies };
 
 /** Fixed dummy credentials for terraform; the emulator tells accounts apart by the roles assumed. */
 const TERRAFORM_VARS = { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" };
-
-/** Applies (or destroys) every stack, in dependency order, independent stacks in parallel. */
-async function runStacks(env: TerraformEnv, outdir: string, deps: Dependencies, action: "apply" | "destroy", report: Report, logDir: string): Promise<boolean> {
-  return schedule(deps, action, async (stack) => {
-    const result = await report.timed(`${action} ${stack}`, () => applyStack(env, path.join(outdir, "stacks", stack), action, TERRAFORM_VARS));
-    fs.writeFileSync(path.join(logDir, `${action}-${stack}.log`), `${result.stdout}\n${result.stderr}`);
-    report.check(`terraform ${action} ${stack}`, result.status === 0, result.status === 0 ? "" : lastLines(result.stderr || result.stdout));
-    return result.status === 0;
-  });
-}
 
 function lastLines(text: string, n = 12): string {
   return text.trim().split("\n").slice(-n).join("\n        ");
@@ -162,7 +124,7 @@ async function checkDeployed(doc: Doc, url: string, creds: (account: string) => 
   report.equal("no VPC association authorization left after the handshakes", proxy.authorizationsLeft(), []);
   const handshakeLines = fs
     .readdirSync(logDir)
-    .filter((f) => f.startsWith("apply-spoke-"))
+    .filter((f) => f.startsWith("spoke-"))
     .flatMap((f) => fs.readFileSync(path.join(logDir, f), "utf8").split("\n"))
     .map((l) => /phz-handshake associate: (\S+) \((\d+) Route 53 calls \+ (\d+) GetChange polls\)/.exec(l))
     .filter((m): m is RegExpExecArray => m !== null);
@@ -305,6 +267,82 @@ async function checkDestroyed(doc: Doc, url: string, creds: (account: string) =>
   report.equal("no VPC endpoint left in any VPC", left, 0);
 }
 
+/** Zones (by name) a VPC is associated with, across the hub's zones. */
+async function zonesOfVpc(route53: Route53Client, vpcId: string): Promise<string[]> {
+  const zones = (await route53.send(new ListHostedZonesCommand({}))).HostedZones!;
+  const names: string[] = [];
+  for (const zone of zones) {
+    const vpcs = (await route53.send(new GetHostedZoneCommand({ Id: zone.Id }))).VPCs ?? [];
+    if (vpcs.some((v) => v.VPCId === vpcId)) names.push(zone.Name!.replace(/\.$/, ""));
+  }
+  return names.sort();
+}
+
+/**
+ * Day two, with the product's command: remove the Osaka spoke and the hub's ssm service, plan (the
+ * summary shows exactly their destroys, the disassociations included), deploy, check; restore, deploy,
+ * check the full estate again.
+ */
+async function dayTwo(
+  doc: Doc,
+  topologyFile: string,
+  creds: (account: string) => Promise<EmulatorCredentials>,
+  proxy: MotoGapProxy,
+  report: Report,
+  privatelink: (label: string, args: string[]) => Promise<boolean>,
+): Promise<void> {
+  const hubVpc = doc.vpcs[doc.hubs.tokyo.vpc];
+  const route53 = new Route53Client({ region: "us-east-1", endpoint: proxy.url, credentials: await creds(doc.accounts[hubVpc.account].id) });
+  const osaka = doc.vpcs["app-osaka"].vpcId as string;
+  const tokyo = doc.vpcs["app-tokyo"].vpcId as string;
+  const reduced = JSON.parse(JSON.stringify(doc));
+  delete reduced.spokes["app-osaka"];
+  reduced.hubs.tokyo.services = reduced.hubs.tokyo.services.filter((s: string) => s !== "ssm");
+  fs.writeFileSync(topologyFile, JSON.stringify(reduced, null, 2));
+
+  const summaryFile = path.join(path.dirname(topologyFile), "summary.json");
+  if (!(await privatelink("privatelink plan (spoke app-osaka and service ssm removed)", ["plan", "--summary-json", summaryFile, "--summary-md", `${summaryFile}.md`]))) return;
+  const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8"));
+  const ssm = "ssm_ap-northeast-1_amazonaws_com";
+  report.equal("plan summary: exactly the removed spoke's and service's destroys", summary.destructive.map((d: any) => `${d.stack} ${d.action} ${d.address}`).sort(), [
+    "hub-tokyo delete aws_route53_record." + ssm,
+    "hub-tokyo delete aws_route53_zone." + ssm,
+    "hub-tokyo delete aws_vpc_endpoint.ssm",
+    "hub-tokyo delete aws_vpc_security_group_ingress_rule.tokyo-hub-endpoints_in_tcp_443_10_2_0_0_16",
+    ...["ec2messages", "s3-accesspoint", "s3-control", "s3", "ssm", "ssmmessages"].map((z) => `spoke-app-osaka delete terraform_data.phz_${z}_ap-northeast-1_amazonaws_com[0]`),
+    `spoke-app-tokyo delete terraform_data.phz_${ssm}[0]`,
+  ].sort());
+  report.equal(
+    "plan summary: the disassociations (6 of the Osaka VPC, ssm of the Tokyo VPC) and the hub's ingress from Osaka removed",
+    summary.network.map((n: any) => `${n.kind} ${n.change} ${n.kind === "zone-association" ? `${n.detail.split(" ")[0]} ${n.detail.includes(osaka) ? "osaka" : n.detail.includes(tokyo) ? "tokyo" : "?"}` : n.detail}`).sort(),
+    [
+      "ingress removed tcp/443-443 from 10.2.0.0/16",
+      ...["ec2messages", "s3-accesspoint", "s3-control", "s3", "ssm", "ssmmessages"].map((z) => `zone-association removed ${z}.ap-northeast-1.amazonaws.com osaka`),
+      "zone-association removed ssm.ap-northeast-1.amazonaws.com tokyo",
+    ].sort(),
+  );
+  const untouched = summary.stacks.filter((s: any) => !["hub-tokyo", "spoke-app-osaka", "spoke-app-tokyo"].includes(s.stack));
+  report.equal(
+    "plan summary: untouched stacks plan no change (moto's known drift aside)",
+    [summary.unchanged, untouched.map((s: any) => `${s.stack}:${s.counts.create}/${s.counts.update}/${s.counts.delete}/${s.counts.replace}`)],
+    [["consumer-orders-api-tokyo", "consumer-orders-api-virginia"], [`service-orders-api:0/${Object.keys(MOTO_DRIFT["service-orders-api"]).length}/0/0`]],
+  );
+
+  if (!(await privatelink("privatelink deploy (removals)", ["deploy", "--auto-approve"]))) return;
+  report.equal("removed spoke's VPC is associated with no hub zone", await zonesOfVpc(route53, osaka), []);
+  report.equal("no authorization left after the removals", proxy.authorizationsLeft(), []);
+  const remaining = ["ec2messages", "s3-accesspoint", "s3-control", "s3", "ssmmessages"].map((z) => `${z}.ap-northeast-1.amazonaws.com`);
+  report.equal("the Tokyo spoke still joins every remaining zone", await zonesOfVpc(route53, tokyo), remaining);
+  const record = readEstate(path.join(path.dirname(topologyFile), "topology.estate.json"))!;
+  report.equal("estate record: nothing retired is left once destroyed", [Object.keys(record.stacks).includes("spoke-app-osaka"), record.stacks["spoke-app-tokyo"].spoke?.retiredPairs ?? []], [false, []]);
+
+  fs.writeFileSync(topologyFile, JSON.stringify(doc, null, 2));
+  if (!(await privatelink("privatelink deploy (restored)", ["deploy", "--auto-approve"]))) return;
+  const all = [...remaining, "ssm.ap-northeast-1.amazonaws.com"].sort();
+  report.equal("restored: both spokes join every zone again", [await zonesOfVpc(route53, osaka), await zonesOfVpc(route53, tokyo)], [all, all]);
+  report.equal("no authorization left after the restore", proxy.authorizationsLeft(), []);
+}
+
 /** A DNS configuration parser (the tests pass the real ones: named-checkconf, unbound-checkconf, dnsmasq). */
 export type DnsParser = (format: "bind" | "unbound" | "dnsmasq", text: string) => { status: number | null; output: string };
 
@@ -338,20 +376,30 @@ export async function runE2e(options: E2eOptions = {}): Promise<Report> {
     console.log(`e2e: moto_server on ${emulator.moto.url}, gap proxy on ${proxy.url}`);
     const doc = await report.timed("create the example's VPCs in moto", () => emulator!.prepare(readTopologyDoc(EXAMPLE)));
     doc.backend = { kind: "local", directory: path.join(path.relative(process.cwd(), workdir), "state") };
-    fs.writeFileSync(path.join(workdir, "topology.json"), JSON.stringify(doc, null, 2));
-    const { model } = loadTopologyText(JSON.stringify(doc), "e2e topology");
+    const topologyFile = path.join(workdir, "topology.json");
+    fs.writeFileSync(topologyFile, JSON.stringify(doc, null, 2));
     const outdir = path.join(workdir, "cdktf.out");
-    const synth = synthesize(model, { outdir, hcl: false });
-    console.log(`e2e: synthesized ${synth.stacks.length} stacks into ${outdir}`);
-    const deps = dependenciesOf(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")));
-    console.log(`e2e: stacks and what they wait for: ${[...deps].map(([s, d]) => `${s} <- [${d.join(", ")}]`).join("; ")}`);
+    // The product's own command, as a user runs it against `npm run emulator`.
+    const runEnv: NodeJS.ProcessEnv = { ...process.env, ...TERRAFORM_VARS, TOPOLOGY: topologyFile, TARGET_ENDPOINT: proxy.url, TF_CLI_CONFIG_FILE: env.cliConfig, CDKTF_OUTDIR: outdir };
+    const privatelink = async (label: string, args: string[]): Promise<boolean> => {
+      const lines: string[] = [];
+      const io = { out: (t: string) => lines.push(t), err: (t: string) => lines.push(t) };
+      const code = await report.timed(label, () => privatelinkMain(args, runEnv, io));
+      const text = lines.join("");
+      fs.writeFileSync(path.join(logDir, `${label.replace(/\W+/g, "-")}.log`), text);
+      report.check(label, code === 0, code === 0 ? lastLines(text, 1) : lastLines(text, 20));
+      return code === 0;
+    };
+    const deps = () => dependenciesOf(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")));
 
-    const deployed = await runStacks(env, outdir, deps, "apply", report, logDir);
+    const deployed = await privatelink("privatelink deploy (fresh)", ["deploy", "--auto-approve"]);
+    console.log(`e2e: stacks and what they wait for: ${[...deps()].map(([s, d]) => `${s} <- [${d.join(", ")}]`).join("; ")}`);
     if (deployed) {
-      await report.timed("checks after deploy", () => checkDeployed(doc, proxy.url, creds, proxy, report, logDir));
-      await report.timed("plans after deploy", () => checkPlans(env, outdir, [...deps.keys()], report, options.parse));
+      await report.timed("checks after deploy", () => checkDeployed(doc, proxy.url, creds, proxy, report, path.join(outdir, "logs", "deploy")));
+      await report.timed("plans after deploy", () => checkPlans(env, outdir, [...deps().keys()], report, options.parse));
+      await report.timed("day two", () => dayTwo(doc, topologyFile, creds, proxy, report, privatelink));
     }
-    const destroyed = await runStacks(env, outdir, deps, "destroy", report, logDir);
+    const destroyed = await privatelink("privatelink destroy", ["destroy", "--auto-approve"]);
     if (destroyed) await report.timed("checks after destroy", () => checkDestroyed(doc, proxy.url, creds, proxy, report));
     console.log("e2e: moto gaps filled by the proxy:");
     const counts = new Map<string, number>();

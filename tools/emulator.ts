@@ -5,6 +5,9 @@
  * subnets, target instances and their security group), created in the right accounts and regions.
  */
 import * as fs from "fs";
+import * as path from "path";
+import { projectRoot } from "../modules/package-assets";
+import { terraformEnv } from "./terraform-env";
 import { parse as parseYaml } from "yaml";
 import { accountCredentials, createTargets, createVpc, EmulatorCredentials } from "./emulator-fixtures";
 import { MotoGapProxy } from "./moto-gap-proxy";
@@ -81,4 +84,78 @@ async function prepareTopology(url: string, source: Doc, credentials: (account: 
   const rewritten = JSON.parse(text);
   rewritten.target = { kind: "local", endpoint: url };
   return rewritten;
+}
+
+/** Lines of the env file `npm run emulator` writes (shell-sourceable, and accepted by `node --env-file`). */
+export function emulatorEnvLines(values: Record<string, string>): string {
+  return `${Object.entries(values)
+    .map(([k, v]) => `${k}=${/^[\w./:@-]*$/.test(v) ? v : `'${v.replace(/'/g, "'\\''")}'`}`)
+    .join("\n")}\n`;
+}
+
+/**
+ * `npm run emulator -- --env-file FILE [--topology FILE]`: starts moto and the gap proxy, creates the
+ * topology's VPCs, subnets and targets (default: the bundled example), writes the topology with the
+ * emulator's ids next to FILE and, in FILE, TOPOLOGY, TARGET_ENDPOINT, the emulator's dummy credentials
+ * and (when a provider mirror is found) TF_CLI_CONFIG_FILE. Stays up until SIGINT or SIGTERM, then stops
+ * everything it started.
+ */
+export async function emulatorMain(argv: readonly string[]): Promise<number> {
+  const args = argv[0] === "--" ? argv.slice(1) : [...argv];
+  let envFile: string | undefined;
+  let topology = path.join(projectRoot(), "examples", "topology.yaml");
+  for (let i = 0; i < args.length; i++) {
+    if (args[i] === "--env-file" && args[i + 1]) envFile = args[++i];
+    else if (args[i] === "--topology" && args[i + 1]) topology = args[++i];
+    else {
+      process.stderr.write(`usage: npm run emulator -- --env-file FILE [--topology FILE]\nunknown argument ${args[i]}\n`);
+      return 2;
+    }
+  }
+  if (!envFile) {
+    process.stderr.write("usage: npm run emulator -- --env-file FILE [--topology FILE]\n");
+    return 2;
+  }
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
+  const emulator = await startEmulator();
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await emulator.stop();
+    process.stdout.write(`emulator: stopped\n`);
+    process.exit(code);
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+  try {
+    const doc = await emulator.prepare(readTopologyDoc(topology));
+    const dir = path.dirname(path.resolve(envFile));
+    fs.mkdirSync(dir, { recursive: true });
+    const topologyOut = path.join(dir, `${path.parse(topology).name}.emulator.json`);
+    fs.writeFileSync(topologyOut, `${JSON.stringify(doc, null, 2)}\n`);
+    const values: Record<string, string> = {
+      TOPOLOGY: topologyOut,
+      TARGET_ENDPOINT: emulator.url,
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+    };
+    try {
+      values.TF_CLI_CONFIG_FILE = terraformEnv(path.join(dir, ".tf-offline")).cliConfig;
+    } catch {
+      // No local mirror: terraform installs the provider from the registry as usual.
+    }
+    fs.writeFileSync(envFile, emulatorEnvLines(values));
+    process.stdout.write(`emulator: moto on ${emulator.moto.url}, gap proxy on ${emulator.url}; ${Object.keys(doc.vpcs).length} VPCs created\n`);
+    process.stdout.write(`emulator: wrote ${envFile} (TOPOLOGY=${topologyOut}); source it (set -a; . ${envFile}; set +a) in another shell; Ctrl-C stops the emulator\n`);
+  } catch (error) {
+    process.stderr.write(`emulator: ${(error as Error).message}\n`);
+    await stop(1);
+  }
+  return new Promise<number>(() => undefined);
+}
+
+if (require.main === module) {
+  void emulatorMain(process.argv.slice(2));
 }

@@ -102,6 +102,17 @@ describe("onprem-dns command", () => {
     expect(() => fromOutputs(JSON.stringify({ zone_ids: { value: {} } }))).toThrow(/no resolver_inbound_ips: the hub has no on-prem network/);
   });
 
+  it("reads the file cdktf output --outputs-file writes (plain values per stack), choosing the hub stack", () => {
+    const cdktfFile = {
+      "spoke-app-tokyo": { associated_zones: { "ssm.ap-northeast-1.amazonaws.com": "Z1" } },
+      "hub-tokyo": { zone_ids: { "ssm.ap-northeast-1.amazonaws.com": "Z1", "s3.ap-northeast-1.amazonaws.com": "Z2" }, resolver_inbound_ips: ["10.0.1.53", "10.0.2.53"] },
+    };
+    expect(fromOutputs(JSON.stringify(cdktfFile))).toEqual({ hub: "tokyo", zones: ["ssm.ap-northeast-1.amazonaws.com", "s3.ap-northeast-1.amazonaws.com"], ips: ["10.0.1.53", "10.0.2.53"] });
+    const two = { ...cdktfFile, "hub-osaka": { zone_ids: {}, resolver_inbound_ips: ["10.9.0.2"] } };
+    expect(() => fromOutputs(JSON.stringify(two))).toThrow(/several hub stacks \(hub-tokyo, hub-osaka\): choose one with --hub/);
+    expect(fromOutputs(JSON.stringify(two), "osaka")).toEqual({ hub: "osaka", zones: [], ips: ["10.9.0.2"] });
+  });
+
   it("explains its options and rejects an unknown format", () => {
     expect(main(["--help"]).stdout).toContain("Usage: onprem-dns --format bind|unbound|dnsmasq|windows");
     expect(main(["--format", "pdns"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--format must be one of bind, unbound, dnsmasq, windows") });

@@ -1,4 +1,4 @@
-import { schedule } from "../../tools/e2e";
+import { schedule } from "../../cli/schedule";
 
 const DEPS = new Map<string, string[]>([
   ["hub", []],
@@ -20,7 +20,7 @@ function recorder(slow: string[] = [], fail: string[] = []) {
   return { events, run };
 }
 
-describe("e2e stack scheduling", () => {
+describe("stack scheduling", () => {
   it("applies a stack only after its dependencies, and starts it as soon as they are done", async () => {
     const { events, run } = recorder(["service"]);
     expect(await schedule(DEPS, "apply", run)).toBe(true);
@@ -45,5 +45,18 @@ describe("e2e stack scheduling", () => {
     expect(await schedule(DEPS, "apply", run)).toBe(false);
     expect(events).not.toContain("start spoke-a");
     expect(events).toContain("end consumer");
+  });
+
+  it("runs at most `parallel` stacks at once", async () => {
+    let running = 0;
+    let peak = 0;
+    const run = async () => {
+      peak = Math.max(peak, ++running);
+      await new Promise((r) => setTimeout(r, 10));
+      running--;
+      return true;
+    };
+    expect(await schedule(new Map(Array.from({ length: 8 }, (_, i) => [`s${i}`, []])), "apply", run, 3)).toBe(true);
+    expect(peak).toBe(3);
   });
 });
