@@ -65,7 +65,9 @@ describe("cancellation", () => {
     cleanup.abort();
     const error = await run;
     expect(error.exitCode).toBe(EXIT.awsFailure);
-    expect(error.message).toContain("could NOT be deleted");
+    // Whether the cleanup learned that the authorization exists before the second signal depends on timing
+    // (under load it may not): either way the message says it may stand and how to remove it.
+    expect(error.message).toMatch(/could NOT be (confirmed )?deleted/);
     expect(error.message).toContain(`remove it with aws route53 delete-vpc-association-authorization --hosted-zone-id ${zoneId} --vpc VPCRegion=${req.vpcRegion},VPCId=${req.vpcId}`);
     expect(fixture.authorizationsFor(zoneId)).toHaveLength(1);
   });
