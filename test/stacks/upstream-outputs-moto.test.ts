@@ -32,7 +32,7 @@ describe("plans before the upstream stack is applied (moto)", () => {
     outdir = synth(doc, { hcl: false, outdir: path.join(work, "cdktf.out") }).outdir;
     env = terraformEnv(path.join(work, "tf"));
     await Promise.all(["spoke-app-tokyo", "consumer-orders-api-virginia"].map((s) => runTerraformAsync(env, path.join(outdir, "stacks", s), ["init", "-input=false", "-no-color"], DUMMY)));
-  }, 180_000);
+  }, 300_000);
   afterAll(() => emulator?.stop());
 
   const stack = (name: string) => path.join(outdir, "stacks", name);
@@ -51,7 +51,7 @@ describe("plans before the upstream stack is applied (moto)", () => {
     expect(emulator.proxy.handled.slice(before).map((h) => h.operation)).toEqual([]);
     const state = path.join(stateDir, fs.readdirSync(stateDir).find((f) => f.includes("spoke-app-tokyo"))!);
     expect(JSON.parse(fs.readFileSync(state, "utf8")).resources.filter((r: any) => r.mode === "managed").flatMap((r: any) => r.instances)).toEqual([]);
-  }, 180_000);
+  }, 300_000);
 
   it("once the hub has state without a new zone, the spoke plans real ids for the others and a placeholder for the new one", async () => {
     const zoneIds: Record<string, string> = {};
@@ -67,7 +67,7 @@ describe("plans before the upstream stack is applied (moto)", () => {
     } finally {
       fs.rmSync(hubState);
     }
-  }, 180_000);
+  }, 300_000);
 
   it("a cross-region consumer plans its endpoint before the service exists, and its apply creates nothing", async () => {
     const plan = await planJson(env, stack("consumer-orders-api-virginia"));
@@ -79,5 +79,5 @@ describe("plans before the upstream stack is applied (moto)", () => {
     expect(apply.status).toBe(1);
     expect(apply.stderr.replace(/\s+/g, " ")).toContain("service-orders-api has no service_name in its state yet: apply service-orders-api first");
     expect(apply.stdout).not.toMatch(/aws_vpc_endpoint\.\S+: Creating/);
-  }, 180_000);
+  }, 300_000);
 });

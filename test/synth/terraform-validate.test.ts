@@ -49,7 +49,7 @@ describe("terraform validate", () => {
       const fmt = runTerraform(env, dir, ["fmt", "-check", "-diff", "-no-color"]);
       expect({ dir, status: fmt.status, diff: fmt.stdout }).toEqual({ dir, status: 0, diff: "" });
     }
-  });
+  }, 300_000); // validates 12 directories with terraform: minutes when the rest of the suite loads both cores
 
   it("accepts the shapes that once broke the HCL export (interpolated keys, multi-line interpolations, directives), JSON and HCL, fmt-clean", async () => {
     const env = terraformEnv(tempDir("tf"));
