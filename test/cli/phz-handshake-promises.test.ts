@@ -23,7 +23,7 @@ beforeAll(() => fixture.start());
 afterAll(() => emulator.stop());
 beforeEach(() => fixture.reset());
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
+async function until(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error("timed out waiting");
