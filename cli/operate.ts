@@ -177,11 +177,7 @@ export async function operate(command: Command, options: OperateOptions, env: No
     }
     io.out(`privatelink: wrote ${lockFile} (commit it)\n`);
     // Stacks already initialized keep their own lock files: refresh them from the project's.
-    for (const kind of ["stacks", "hcl"]) {
-      const dir = path.join(outdir, kind);
-      if (!fs.existsSync(dir)) continue;
-      for (const stack of fs.readdirSync(dir)) fs.copyFileSync(lockFile, path.join(dir, stack, ".terraform.lock.hcl"));
-    }
+    giveLockFile(outdir, lockFile, true);
     return 0;
   }
 
@@ -206,10 +202,7 @@ export async function operate(command: Command, options: OperateOptions, env: No
       return 1;
     }
     io.out(`privatelink: wrote ${lockFile} (commit it)\n`);
-    for (const stack of allDeps.keys()) {
-      const target = path.join(outdir, "stacks", stack, ".terraform.lock.hcl");
-      if (!fs.existsSync(target)) fs.copyFileSync(lockFile, target);
-    }
+    giveLockFile(outdir, lockFile, false);
   }
 
   if (options.autoApprove === false && io.confirm && (command === "deploy" || command === "destroy")) {
@@ -346,6 +339,18 @@ export async function operate(command: Command, options: OperateOptions, env: No
   io.out(`privatelink ${command}: ${ok ? "done" : `${failed} failed, ${skipped} skipped`} in ${elapsed(started)}; logs in ${path.relative(".", path.join(logRoot, command))}\n`);
   if (interrupted) return 130;
   return ok ? 0 : 1;
+}
+
+/** Copies the project's lock file into every synthesized stack directory (only those without one unless `replace`). */
+function giveLockFile(outdir: string, lockFile: string, replace: boolean): void {
+  for (const kind of ["stacks", "hcl"]) {
+    const dir = path.join(outdir, kind);
+    if (!fs.existsSync(dir)) continue;
+    for (const stack of fs.readdirSync(dir)) {
+      const target = path.join(dir, stack, ".terraform.lock.hcl");
+      if (replace || !fs.existsSync(target)) fs.copyFileSync(lockFile, target);
+    }
+  }
 }
 
 /** Account and region of each provider alias of a stack, from the estate record. */

@@ -20,6 +20,22 @@ export const AWS_PROVIDER_CONSTRAINT = ">= 5.100.0, < 7.0.0";
 /** Services whose endpoints are redirected to the emulator under a local target. */
 export const EMULATED_SERVICES = ["ec2", "elbv2", "route53", "route53Resolver", "sts", "iam"] as const;
 
+/**
+ * Provider settings for a local emulator: fixed dummy credentials, no identity or account lookups
+ * (an emulator has no real identity service), and every given service's calls sent to `endpoint`.
+ */
+export function emulatorProviderSettings(endpoint: string, services: readonly string[]) {
+  return {
+    accessKey: "test",
+    secretKey: "test",
+    skipCredentialsValidation: true,
+    skipRequestingAccountId: true,
+    skipMetadataApiCheck: "true",
+    skipRegionValidation: true,
+    endpoints: [Object.fromEntries(services.map((s) => [s, endpoint]))],
+  };
+}
+
 /** An AWS account Terraform deploys into. */
 export interface AccountRef {
   /** Short name of the account; names the provider alias (`<name>_<region>`). */
@@ -89,18 +105,7 @@ export class AccountRegionProvider extends Construct {
       region: props.region,
       assumeRole: [{ roleArn: props.account.deployRoleArn, sessionName: "privatelink-cdktf" }],
       defaultTags: [{ tags: { ...(props.defaultTags ?? {}) } }],
-      ...(local
-        ? {
-            // An emulator has no real identity service: fixed dummy credentials, no account lookups.
-            accessKey: "test",
-            secretKey: "test",
-            skipCredentialsValidation: true,
-            skipRequestingAccountId: true,
-            skipMetadataApiCheck: "true",
-            skipRegionValidation: true,
-            endpoints: [Object.fromEntries(EMULATED_SERVICES.map((s) => [s, local.endpoint]))],
-          }
-        : { allowedAccountIds: [props.account.id] }),
+      ...(local ? emulatorProviderSettings(local.endpoint, EMULATED_SERVICES) : { allowedAccountIds: [props.account.id] }),
     });
   }
 }

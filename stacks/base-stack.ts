@@ -2,7 +2,7 @@ import * as path from "path";
 import { Construct } from "constructs";
 import { App, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { AccountRegionProvider } from "../modules/aws-provider";
+import { AccountRegionProvider, emulatorProviderSettings } from "../modules/aws-provider";
 import { UpstreamOutputs, UpstreamState } from "../modules/upstream-outputs";
 import { AccountModel, TopologyModel } from "../topology/model";
 
@@ -91,18 +91,7 @@ export abstract class PrivateLinkStack extends TerraformStack {
         alias: "state",
         region: config.region,
         ...(config.assumeRole ? { assumeRole: [{ roleArn: config.assumeRole.roleArn, sessionName: "privatelink-cdktf-state" }] } : {}),
-        ...(local
-          ? {
-              accessKey: "test",
-              secretKey: "test",
-              skipCredentialsValidation: true,
-              skipRequestingAccountId: true,
-              skipMetadataApiCheck: "true",
-              skipRegionValidation: true,
-              s3UsePathStyle: true,
-              endpoints: [{ s3: local.endpoint, sts: local.endpoint }],
-            }
-          : {}),
+        ...(local ? { ...emulatorProviderSettings(local.endpoint, ["s3", "sts"]), s3UsePathStyle: true } : {}),
       });
     }
     return this.stateProvider;

@@ -18,6 +18,7 @@ import { Construct } from "constructs";
 import { z } from "zod";
 import { AccountModel, TopologyModel } from "../topology/model";
 import { tfName } from "../modules/naming";
+import { ACCOUNT_ID, REGION, ROLE_ARN, VPC_ID } from "../aws/patterns";
 import { BuiltStacks } from "../stacks";
 import { PrivateLinkStack } from "../stacks/base-stack";
 import { RetiredStack } from "../stacks/retired-stack";
@@ -27,22 +28,22 @@ export const ESTATE_VERSION = 1;
 const providerSchema = z.strictObject({
   alias: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/),
   account: z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/),
-  accountId: z.string().regex(/^\d{12}$/),
-  roleArn: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+  accountId: z.string().regex(ACCOUNT_ID),
+  roleArn: z.string().regex(ROLE_ARN),
+  region: z.string().regex(REGION),
 });
 
 const zoneName = z.string().regex(/^[a-z0-9*][a-z0-9.*-]{0,252}$/);
 
 const stackSchema = z.strictObject({
   role: z.enum(["hub", "spoke", "provider", "consumer"]),
-  vpcId: z.string().regex(/^vpc-([0-9a-f]{8}|[0-9a-f]{17})$/),
+  vpcId: z.string().regex(VPC_ID),
   upstreams: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/)),
   providers: z.array(providerSchema),
   spoke: z
     .strictObject({
       association: z.enum(["script", "native"]),
-      vpcRegion: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/),
+      vpcRegion: z.string().regex(REGION),
       zoneRoleArn: providerSchema.shape.roleArn,
       vpcRoleArn: providerSchema.shape.roleArn,
       pairs: z.array(zoneName),
