@@ -40,8 +40,18 @@ describe("cancellation", () => {
     emulator.authorizationDelayMs = 60_000; // the work waits in propagation when the signal comes
     const work = new AbortController();
     setMaxListeners(pairs.length * 2, work.signal); // 30 handshakes share one signal here; a command has one
-    const runs = pairs.map((p) => associate(p.req, { ...fixture.fast(), signal: work.signal, cleanupGraceMs: 20_000 }).catch((e) => e));
-    await until(() => emulator.authorizationsLeft().length === 30);
+    // The overall deadline and the per-request timeout are generous here: with both cores loaded by other
+    // suites, 30 handshakes may take far longer than the fast settings' 8 s to all reach propagation, and a
+    // handshake whose own deadline passed would clean up before the signal this test is about.
+    let settled = 0;
+    const runs = pairs.map((p) =>
+      associate(p.req, { ...fixture.fast(), timeoutMs: 300_000, requestTimeoutMs: 5_000, signal: work.signal, cleanupGraceMs: 60_000 })
+        .catch((e) => e)
+        .finally(() => settled++),
+    );
+    await until(() => emulator.authorizationsLeft().length === 30 || settled > 0, 120_000);
+    expect(settled).toBe(0); // no handshake ended before the signal
+    expect(emulator.authorizationsLeft()).toHaveLength(30);
     work.abort();
     const errors = await Promise.all(runs);
     expect(errors.map((e) => [e instanceof HandshakeError && e.exitCode, e.message])).toEqual(
@@ -50,7 +60,7 @@ describe("cancellation", () => {
     expect(emulator.authorizationsLeft()).toEqual([]);
     // Every injected fault (45 throttled, 30 internal errors) was met and retried through.
     expect(emulator.route53Calls().filter((c) => c.operation === "DeleteVPCAssociationAuthorization" && c.status !== 200).length).toBeGreaterThanOrEqual(75);
-  }, 60_000);
+  }, 300_000);
 
   it("a second signal stops the cleanup, and the message names the command that finishes it", async () => {
     const { zoneId, req } = fixture.pair();
