@@ -51,6 +51,12 @@ export {
 export { PARTITION_INFO, type PartitionInfo, partitionOf, dnsSuffixOf, globalRegionOf } from "./aws/partitions";
 export * as patterns from "./aws/patterns";
 export { KNOWN_REGIONS } from "./aws/regions";
+export { BUNDLED_PRICES, type PriceTable, type RegionPrices, type GlobalPrices, type Price, type TieredPrice, type Tier, tieredCost } from "./aws/prices";
+
+// What an estate costs
+export { estimate, type CostReport, type LineItem, type BreakEven, type EstimateOptions, UnknownPriceRegionError } from "./cost/estimate";
+export { parseTraffic, loadTrafficFile, type Traffic, type Flow, type OnPremFlow, NO_TRAFFIC, TrafficError } from "./cost/traffic";
+export { refreshPrices, loadPriceTable, PriceTableError, type RefreshResult } from "./cost/price-list";
 
 // Topology -> model -> stacks -> synth
 export { loadTopologyFile, loadTopologyText, validateDocument, type LoadedTopology, type LoadOptions } from "./topology/load";

@@ -20,6 +20,7 @@ import { estateFileFor, EstateRecord, pairAddress, pruneRecord, readEstate, writ
 import { AWS_PROVIDER_CONSTRAINT } from "../modules/aws-provider";
 import { TERRAFORM_VERSION_CONSTRAINT } from "../stacks/base-stack";
 import { Dependencies, dependenciesOf, schedule } from "./schedule";
+import { costOfChange } from "./cost";
 import { Place, StackPlan, summarize, summaryMarkdown } from "./plan-summary";
 
 export type Command = "synth" | "plan" | "deploy" | "destroy" | "lock";
@@ -30,6 +31,10 @@ export interface OperateOptions {
   readonly autoApprove: boolean;
   readonly summaryMd?: string;
   readonly summaryJson?: string;
+  /** Plan: the target branch's topology, for the monthly cost delta in the summary. */
+  readonly costBase?: string;
+  /** Plan: declared traffic for the cost section (see `privatelink cost --traffic`). */
+  readonly traffic?: string;
 }
 
 export interface Io {
@@ -48,6 +53,8 @@ export function parseOperateArgs(args: readonly string[]): OperateOptions {
   let autoApprove = false;
   let summaryMd: string | undefined;
   let summaryJson: string | undefined;
+  let costBase: string | undefined;
+  let traffic: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const arg = args[i];
     const value = () => {
@@ -62,9 +69,11 @@ export function parseOperateArgs(args: readonly string[]): OperateOptions {
     } else if (arg === "--auto-approve") autoApprove = true;
     else if (arg === "--summary-md") summaryMd = value();
     else if (arg === "--summary-json") summaryJson = value();
+    else if (arg === "--cost-base") costBase = value();
+    else if (arg === "--traffic") traffic = value();
     else throw new UsageError(`unknown option ${arg}`);
   }
-  return { stacks, parallel, autoApprove, summaryMd, summaryJson };
+  return { stacks, parallel, autoApprove, summaryMd, summaryJson, costBase, traffic };
 }
 
 const discard = () => new Writable({ write: (_chunk, _encoding, done) => done() });
@@ -271,9 +280,10 @@ export async function operate(command: Command, options: OperateOptions, env: No
     plans.sort((a, b) => a.stack.localeCompare(b.stack));
     const summary = summarize(plans);
     const unchanged = [...rows.values()].filter((r) => r.result === "no changes").map((r) => r.stack);
-    const markdown = summaryMarkdown(summary, unchanged);
+    const cost = costOfChange(model, { baseTopology: options.costBase, traffic: options.traffic });
+    const markdown = `${summaryMarkdown(summary, unchanged)}\n${cost.markdown}`;
     if (options.summaryMd) fs.writeFileSync(options.summaryMd, markdown);
-    if (options.summaryJson) fs.writeFileSync(options.summaryJson, `${JSON.stringify({ ...summary, unchanged }, null, 2)}\n`);
+    if (options.summaryJson) fs.writeFileSync(options.summaryJson, `${JSON.stringify({ ...summary, unchanged, cost: cost.json ?? null }, null, 2)}\n`);
     io.out(`\n${markdown}`);
   } else if (command === "deploy") {
     // Pairs removed from spokes that stay: their disassociate runs before anything else changes.

@@ -8,6 +8,7 @@
  */
 import { loadTopologyFile } from "../topology/load";
 import { TopologyError } from "../topology/problems";
+import { costCommand } from "./cost";
 import { main as onpremDns } from "./onprem-dns";
 import { main as handshake } from "./phz-handshake/main";
 import { formatPreflight, preflight } from "./preflight";
@@ -23,9 +24,10 @@ Reads the topology named by TOPOLOGY (default ${DEFAULT_TOPOLOGY}).
 
 Commands:
   synth                  writes the stacks into $CDKTF_OUTDIR (default cdktf.out), with retired ones
-  plan [--stacks a,b] [--summary-md FILE] [--summary-json FILE]
+  plan [--stacks a,b] [--summary-md FILE] [--summary-json FILE] [--cost-base FILE] [--traffic FILE]
                          plans every stack (saved as privatelink.tfplan in its directory) and prints the
-                         pull-request summary: destructive changes first, then network changes
+                         pull-request summary: destructive changes first, then network changes, then the
+                         monthly cost (its change against the --cost-base topology, the target branch's)
   deploy [--auto-approve] [--parallel N] [--stacks a,b]
                          applies every stack in dependency order (retired pairs and stacks first),
                          independent stacks in parallel (default 4)
@@ -36,6 +38,9 @@ Commands:
   preflight              checks with your AWS credentials, before any apply, what synth cannot: every
                          deploy role can be assumed, every VPC and subnet exists as declared, live quotas
                          allow the estate, no spoke already has a conflicting zone. Read-only.
+  cost [--format md|json] [--traffic FILE] [--prices FILE] [--refresh [--save-prices FILE]]
+                         the monthly cost per stack and line item, the decentralized alternative, the
+                         saving and the break-even; bundled prices, or the Price List API with --refresh
   handshake <args>       the zone association handshake (same as phz-handshake)
   onprem-dns <args>      the on-premises forwarder configuration (same as onprem-dns)
 
@@ -105,6 +110,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         throw error;
       }
     }
+    case "cost":
+      if (rest.includes("--help") || rest.includes("-h")) {
+        io.out(`${USAGE}\n`);
+        return 0;
+      }
+      return costCommand(rest, topologyFile(env), io);
     case "handshake":
       return handshake(rest, env);
     case "onprem-dns": {

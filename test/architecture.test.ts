@@ -33,9 +33,10 @@ const ALLOWED: Record<string, string[]> = {
   aws: [],
   modules: ["aws"],
   topology: ["aws"],
+  cost: ["aws", "topology"],
   stacks: ["aws", "modules", "topology"],
   synth: ["aws", "modules", "topology", "stacks"],
-  cli: ["aws", "modules", "topology", "stacks", "synth"],
+  cli: ["aws", "modules", "topology", "cost", "stacks", "synth"],
 };
 
 describe("layout", () => {

@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 // fileURLToPath, never URL.pathname: a checkout path with a space (%20) or a Windows drive must work.
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const sourceDirs = ["aws", "topology", "modules", "stacks", "synth", "cli", "tools"];
+const sourceDirs = ["aws", "topology", "cost", "modules", "stacks", "synth", "cli", "tools"];
 
 function tsFiles(dir) {
   if (!existsSync(join(root, dir))) return [];

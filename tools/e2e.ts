@@ -301,8 +301,14 @@ async function dayTwo(
   fs.writeFileSync(topologyFile, JSON.stringify(reduced, null, 2));
 
   const summaryFile = path.join(path.dirname(topologyFile), "summary.json");
-  if (!(await privatelink("privatelink plan (spoke app-osaka and service ssm removed)", ["plan", "--summary-json", summaryFile, "--summary-md", `${summaryFile}.md`]))) return;
+  const baseFile = path.join(path.dirname(topologyFile), "base-topology.json");
+  fs.writeFileSync(baseFile, JSON.stringify(doc, null, 2));
+  if (!(await privatelink("privatelink plan (spoke app-osaka and service ssm removed)", ["plan", "--summary-json", summaryFile, "--summary-md", `${summaryFile}.md`, "--cost-base", baseFile]))) return;
   const summary = JSON.parse(fs.readFileSync(summaryFile, "utf8"));
+  // ssm's endpoint in the hub's AZs (0.014 per endpoint-AZ hour in Tokyo) and its zone (0.50) are gone;
+  // the Osaka spoke cost nothing without declared traffic.
+  const hubAzs = new Set(hubVpc.subnets.map((s: any) => s.az)).size;
+  report.equal("plan summary: the change's monthly cost delta", [summary.cost?.deltaUsd, summary.cost?.perStack.filter((s: any) => s.beforeUsd !== s.afterUsd).map((s: any) => s.stack)], [-(Math.round(hubAzs * 730 * 0.014 * 100) / 100 + 0.5), ["hub-tokyo"]]);
   const ssm = "ssm_ap-northeast-1_amazonaws_com";
   report.equal("plan summary: exactly the removed spoke's and service's destroys", summary.destructive.map((d: any) => `${d.stack} ${d.action} ${d.address}`).sort(), [
     "hub-tokyo delete aws_route53_record." + ssm,

@@ -257,7 +257,7 @@ function discriminatorValues(path: ReadonlyArray<string | number>): string[] {
 }
 
 /** 1-based line of the node at `path` (of the key itself for mapping entries), or of its nearest ancestor. */
-function lineOf(doc: Document, lineCounter: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
+export function lineOf(doc: Document, lineCounter: LineCounter, path: ReadonlyArray<string | number>): number | undefined {
   let node: unknown = doc.contents;
   let offset: number | undefined;
   for (const part of path) {
