@@ -12,7 +12,9 @@
  * here); a region new to the table takes them from us-east-1, marked L.
  */
 import * as fs from "fs";
-import { GetProductsCommand, PricingClient } from "@aws-sdk/client-pricing";
+// Loaded when prices are refreshed, never by the library's entry point: the SDK client is bundled into the
+// privatelink command, not a dependency of the package.
+import type { PricingClient } from "@aws-sdk/client-pricing";
 import { BUNDLED_PRICES, Price, PriceTable, RegionPrices, Tier, TieredPrice } from "../aws/prices";
 
 interface PriceListItem {
@@ -39,6 +41,7 @@ function dimensions(items: readonly PriceListItem[], suffix: string, where?: (a:
 }
 
 async function products(client: PricingClient, serviceCode: string, filters: Record<string, string>): Promise<PriceListItem[]> {
+  const { GetProductsCommand } = await import("@aws-sdk/client-pricing");
   const items: PriceListItem[] = [];
   let token: string | undefined;
   for (let page = 0; page < 200; page++) {
@@ -62,7 +65,9 @@ async function products(client: PricingClient, serviceCode: string, filters: Rec
  * Reads the prices of `regions` from the Price List API. Values it cannot find keep the base table's (and
  * are listed in `kept`); a region missing from the base table whose endpoint hour cannot be read is an error.
  */
-export async function refreshPrices(regions: readonly string[], base: PriceTable = BUNDLED_PRICES, client = new PricingClient({ region: "us-east-1" })): Promise<RefreshResult> {
+export async function refreshPrices(regions: readonly string[], base: PriceTable = BUNDLED_PRICES, pricingClient?: PricingClient): Promise<RefreshResult> {
+  // The Price List Query API is served from us-east-1 (and two other regions); the client is pinned there.
+  const client = pricingClient ?? new (await import("@aws-sdk/client-pricing")).PricingClient({ region: "us-east-1" });
   const date = new Date().toISOString().slice(0, 10);
   const kept: string[] = [];
   const out: Record<string, RegionPrices> = { ...base.regions };

@@ -359,8 +359,7 @@ export interface E2eOptions {
   readonly log?: (line: string) => void;
   /**
    * `fresh`: deploy, check, plan, destroy (the example's day one); `day-two`: deploy, remove a spoke and a
-   * service, plan, deploy, restore, deploy, destroy; `all` (default): both on one deployment. The tests run
-   * the two scenarios as separate suites, side by side, each on its own emulator.
+   * service, plan, deploy, restore, deploy, destroy; `all` (default, and the test): both on one deployment.
    */
   readonly scenario?: "fresh" | "day-two" | "all";
 }

@@ -189,9 +189,16 @@ describe("load", () => {
     const pacer = new FilePacer({ dir: tempDir("pacing") });
     const pairs = Array.from({ length: 12 }, () => fixture.pair());
     const started = Date.now();
-    await Promise.all(pairs.map((p) => associate(p.req, { ...fixture.fast(), timeoutMs: 60_000, pacer })));
+    // A request timeout that holds on loaded cores: the fast settings' 250 ms made calls time out and repeat.
+    await Promise.all(pairs.map((p) => associate(p.req, { ...fixture.fast(), timeoutMs: 60_000, requestTimeoutMs: 5_000, pacer })));
     const hub = emulator.callsByAccount()[HUB];
-    expect(hub).toEqual({ attempts: 24, ok: 24, throttled: 0 });
+    // Unpaced, 12 handshakes send their 24 hub calls at once and about 19 are throttled. Paced, none is,
+    // unless the machine stalls the process for over a second (the bucket absorbs a burst of 5): then the
+    // few calls that bunch up are retried. A CI run with both cores saturated saw 4 when requests also
+    // timed out; more than 2 means the pacing is broken.
+    expect(hub.ok).toBe(24);
+    expect(hub.attempts).toBe(hub.ok + hub.throttled);
+    expect(hub.throttled).toBeLessThanOrEqual(2);
     // 24 hub calls at 5/s: a floor of about 4.6 s.
     expect(Date.now() - started).toBeGreaterThanOrEqual(4_400);
     for (const p of pairs) expect(fixture.authorizationsFor(p.zoneId)).toEqual([]);
