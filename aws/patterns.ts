@@ -79,3 +79,10 @@ export const INSTANCE_ID = ec2IdPattern("i");
 
 /** A Route 53 hosted zone id, optionally with its `/hostedzone/` prefix. */
 export const HOSTED_ZONE_ID = /^(\/hostedzone\/)?[A-Z0-9]{1,32}$/;
+
+/**
+ * An AWS Organizations principal RAM shares with: the organization
+ * (`arn:aws:organizations::<management account>:organization/o-<id>`) or an organizational unit
+ * (`...:ou/o-<id>/ou-<root>-<id>`).
+ */
+export const ORGANIZATION_PRINCIPAL = /^arn:(?:aws|aws-cn|aws-us-gov):organizations::[0-9]{12}:(?:organization\/o-[a-z0-9]{10,32}|ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32})$/;

@@ -77,6 +77,20 @@ export const QUOTAS = {
     adjustable: true,
     source: NLB,
   },
+  profilesPerRegion: {
+    name: "Profiles per account per Region (Route 53 Profiles)",
+    scope: "per account and Region",
+    default: 5,
+    adjustable: true,
+    source: `${ROUTE53}, quotas on Route 53 Profiles`,
+  },
+  vpcsPerProfile: {
+    name: "VPCs that you can associate with a Profile",
+    scope: "per Profile",
+    default: 1000,
+    adjustable: true,
+    source: `${ROUTE53}, quotas on Route 53 Profiles (a VPC can be associated with only one Profile: not adjustable)`,
+  },
 } as const satisfies Record<string, Quota>;
 
 export type QuotaKey = keyof typeof QUOTAS;

@@ -190,6 +190,8 @@ export async function operate(command: Command, options: OperateOptions, env: No
     return 0;
   }
 
+  // How each spoke associated before this synth rewrites the record (a switch between zones and a Profile).
+  const before = readEstate(estateFile);
   const synth: SynthResult = synthesize(model, { outdir, lockFile, estate: { file: estateFile } });
   io.out(`privatelink: synthesized ${synth.stacks.length} stacks into ${path.relative(".", outdir) || "."}${synth.retired.stacks.length ? `; retired: ${synth.retired.stacks.join(", ")}` : ""}\n`);
   for (const [stack, zones] of Object.entries(synth.retired.pairs)) io.out(`privatelink: ${stack}: retired pairs ${zones.join(", ")}\n`);
@@ -286,8 +288,21 @@ export async function operate(command: Command, options: OperateOptions, env: No
     if (options.summaryJson) fs.writeFileSync(options.summaryJson, `${JSON.stringify({ ...summary, unchanged, cost: cost.json ?? null }, null, 2)}\n`);
     io.out(`\n${markdown}`);
   } else if (command === "deploy") {
+    // A spoke switching between its hub's zones and its hub's Route 53 Profile keeps resolving the hub's
+    // names throughout: the new way is applied first (targeted), then the rest of its apply removes the
+    // old one (the retired pairs' disassociations, or the Profile association). Local zone associations
+    // and the Profile's resolve to the same records, so the moment both exist is harmless.
+    const firstTargets = new Map<string, string[]>();
+    for (const spoke of model.spokes) {
+      const old = before?.stacks[spoke.stackName]?.spoke?.association;
+      if (spoke.association === "profile" && synth.retired.pairs[spoke.stackName]) {
+        firstTargets.set(spoke.stackName, ["aws_route53profiles_association.profile"]);
+      } else if (old === "profile" && spoke.association === "script") {
+        firstTargets.set(spoke.stackName, synthZones(outdir, spoke.hub.stackName).map(pairAddress));
+      }
+    }
     // Pairs removed from spokes that stay: their disassociate runs before anything else changes.
-    const retiring = Object.entries(synth.retired.pairs).filter(([stack]) => deps.has(stack));
+    const retiring = Object.entries(synth.retired.pairs).filter(([stack]) => deps.has(stack) && !firstTargets.has(stack));
     let retiredOk = true;
     const retiredCounts = new Map<string, string>();
     for (const [stack, zones] of retiring) {
@@ -302,6 +317,15 @@ export async function operate(command: Command, options: OperateOptions, env: No
     }
     ok = retiredOk && (await schedule(deps, "apply", (stack) =>
       step(stack, async (log) => {
+        const targets = firstTargets.get(stack) ?? [];
+        if (targets.length > 0) {
+          progress(stack, "switching: the new association first");
+          const first = await terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color", ...targets.map((t) => `-target=${t}`)], log, env);
+          if (first.status !== 0) {
+            rows.set(stack, { stack, result: "FAILED", detail: lastLines(first.output) });
+            return false;
+          }
+        }
         progress(stack, "applying");
         const result = await terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color"], log, env);
         const counts = appliedCounts(result.output);
@@ -366,4 +390,12 @@ function giveLockFile(outdir: string, lockFile: string, replace: boolean): void 
 /** Account and region of each provider alias of a stack, from the estate record. */
 function placesOf(record: EstateRecord | undefined, stack: string): Map<string, Place> {
   return new Map((record?.stacks[stack]?.providers ?? []).map((p) => [p.alias, { account: p.account, region: p.region }]));
+}
+
+/** Zone names of a hub stack as synthesized (its `zone_ids` output's keys). */
+function synthZones(outdir: string, hubStack: string): string[] {
+  const file = path.join(outdir, "stacks", hubStack, "cdk.tf.json");
+  if (!fs.existsSync(file)) return [];
+  const value = JSON.parse(fs.readFileSync(file, "utf8")).output?.zone_ids?.value;
+  return value && typeof value === "object" ? Object.keys(value).sort() : [];
 }

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { CentralizedEndpoint } from "../modules/centralized-endpoint";
 import { IngressSecurityGroup } from "../modules/ingress-security-group";
+import { ProfileShare, profileName } from "../modules/profile-sharing";
 import { ResolverInboundEndpoint } from "../modules/resolver-inbound";
 import { HubModel, TopologyModel, hubClientCidrs } from "../topology/model";
 import { PrivateLinkStack } from "./base-stack";
@@ -32,6 +33,8 @@ export class HubStack extends PrivateLinkStack {
   readonly endpoints: ReadonlyMap<string, CentralizedEndpoint>;
   readonly zones: readonly HubZone[];
   readonly resolver?: ResolverInboundEndpoint;
+  /** The Route 53 Profile carrying the zones, shared through RAM (`sharing: profile`). */
+  readonly profile?: ProfileShare;
 
   constructor(scope: Construct, model: TopologyModel, hub: HubModel) {
     super(scope, hub.stackName, model);
@@ -66,6 +69,21 @@ export class HubStack extends PrivateLinkStack {
     this.zones = [...endpoints.entries()].flatMap(([service, endpoint]) =>
       endpoint.zones.map((zone) => ({ service, name: zone.name, zoneId: zone.zoneId })),
     );
+
+    if (hub.sharing === "profile") {
+      const zoneArns = new Map([...endpoints.values()].flatMap((e) => e.zones.map((z) => [z.name, z.zone.arn] as const)));
+      this.profile = new ProfileShare(this, "profile", {
+        provider,
+        name: profileName(`${hub.name}-hub`),
+        zones: this.zones.map((z) => ({ name: z.name, zoneArn: zoneArns.get(z.name)! })),
+        shareWith: hub.shareWith,
+      });
+      new TerraformOutput(this, "profile_id", { description: "Route 53 Profile carrying the zones; spokes in the hub's region associate it.", value: this.profile.profileId });
+      new TerraformOutput(this, "profile_share_arn", {
+        description: "RAM share of the Profile; spokes of other accounts accept it (when shared by account id).",
+        value: this.profile.shareArn ?? "",
+      });
+    }
 
     new TerraformOutput(this, "zone_ids", {
       description: "Private hosted zone id per zone name; spokes join these zones.",

@@ -14,7 +14,7 @@ export interface RetiredStackProps {
   readonly vpcId: string;
   /** A spoke: how it associated, and which script-mode pairs its state may hold. */
   readonly spoke?: {
-    readonly association: "script" | "native";
+    readonly association: "script" | "native" | "profile";
     readonly vpcRegion: string;
     readonly zoneRoleArn: string;
     readonly vpcRoleArn: string;

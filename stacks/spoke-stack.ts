@@ -1,7 +1,9 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "cdktf";
 import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
+import { ProfileAssociation } from "../modules/profile-sharing";
 import { HandshakeScript, ZoneAssociationNative, ZoneAssociationScript } from "../modules/zone-sharing";
+import { ORGANIZATION_PRINCIPAL } from "../aws/patterns";
 import { SpokeModel, TopologyModel } from "../topology/model";
 import { PrivateLinkStack } from "./base-stack";
 import { HubStack } from "./hub-stack";
@@ -39,6 +41,27 @@ export class SpokeStack extends PrivateLinkStack {
     const hubOutputs = this.upstream(hub);
 
     const joined: Record<string, string> = {};
+    if (spoke.association === "profile") {
+      // One association carries every zone of the hub's Profile. A VPC of another account accepts the RAM
+      // share first, unless the hub shares with an organization or OU (no invitation then).
+      const byInvitation = crossAccount && !spoke.hub.shareWith.some((p) => ORGANIZATION_PRINCIPAL.test(p));
+      const missing = `${hub.stackName} has no Route 53 Profile in its state yet: apply ${hub.stackName} first (privatelink deploy applies stacks in dependency order). Nothing was associated.`;
+      const association = new ProfileAssociation(this, "profile", {
+        provider: vpcProvider,
+        profileId: hubOutputs.value("profile_id"),
+        vpcId: vpc.id,
+        name: spoke.stackName,
+        acceptShareArn: byInvitation ? hubOutputs.value("profile_share_arn") : undefined,
+      });
+      hubOutputs.require(association.accepter ?? association.association, "profile_id", undefined, missing);
+      for (const zone of hub.zones) joined[zone.name] = hubOutputs.value("zone_ids", zone.name);
+      this.associatedZones = new TerraformOutput(this, "associated_zones", {
+        description: `Hub zones VPC ${spoke.vpc.vpcId} (${spoke.vpc.region}) resolves through the hub's Route 53 Profile, by name.`,
+        value: joined,
+      });
+      new TerraformOutput(this, "profile_association_id", { value: association.association.id });
+      return;
+    }
     for (const zone of hub.zones) {
       const zoneId = hubOutputs.value("zone_ids", zone.name);
       joined[zone.name] = zoneId;

@@ -42,7 +42,7 @@ const stackSchema = z.strictObject({
   providers: z.array(providerSchema),
   spoke: z
     .strictObject({
-      association: z.enum(["script", "native"]),
+      association: z.enum(["script", "native", "profile"]),
       vpcRegion: z.string().regex(REGION),
       zoneRoleArn: providerSchema.shape.roleArn,
       vpcRoleArn: providerSchema.shape.roleArn,
@@ -223,7 +223,8 @@ export function currentEntries(built: BuiltStacks): Map<string, EstateStack> {
         vpcRegion: spoke.vpc.region,
         zoneRoleArn: spoke.hub.vpc.account.deployRoleArn,
         vpcRoleArn: spoke.vpc.account.deployRoleArn,
-        pairs: hub.zones.map((z) => z.name).sort(),
+        // A spoke served by a Route 53 Profile has no per-zone pairs: one association carries them all.
+        pairs: spoke.association === "profile" ? [] : hub.zones.map((z) => z.name).sort(),
       },
     });
   }

@@ -108,7 +108,7 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
       stacks: [...(estate?.retired.stacks.keys() ?? [])].sort(),
       pairs: Object.fromEntries(estate?.retired.pairs ?? []),
     };
-    return { outdir, stacks: summary, warnings: [...warnings, ...olderStateFiles(model, summary.map((s) => s.name))], retired };
+    return { outdir, stacks: summary, warnings: [...warnings, ...olderStateFiles(model, summary.map((s) => s.name)), ...previewWarnings(model)], retired };
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
@@ -265,4 +265,14 @@ function swapInto(staging: string, outdir: string): void {
   }
   // Only generated files are left in the previous output: its working files moved into the new one.
   fs.rmSync(previous, { recursive: true, force: true });
+}
+
+/** Features that synthesize and validate but have not yet been applied on an emulator. */
+function previewWarnings(model: TopologyModel): string[] {
+  return model.hubs
+    .filter((h) => h.sharing === "profile")
+    .map(
+      (h) =>
+        `hub ${h.name}: sharing: profile is a preview: its stacks pass terraform validate (JSON and HCL, provider 5.100), but no apply has been run yet, on AWS or an emulator (moto lacks Route 53 Profiles and RAM's association and invitation calls); see docs/profiles.md before using it`,
+    );
 }

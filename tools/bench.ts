@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --sizes 1,10,100,500 --runs 3]`: synth scaling benchmark.
+ * `npm run bench [-- --sizes 1,10,100,500 --runs 3 --sharing zones|profile]`: synth scaling benchmark.
  *
  * Generates topologies that AWS's default quotas admit: hubs of 20 services (22 zones each) with at most
  * 299 spokes per hub (300 VPCs per private hosted zone), each spoke in its own account, the hubs'
@@ -27,7 +27,8 @@ const hex = (n: number, width: number) => n.toString(16).padStart(width, "0");
 export const SPOKES_PER_HUB = 299;
 
 /** A topology with `spokes` spokes, in the shape the benchmark measures. */
-export function benchTopology(spokes: number): Record<string, unknown> {
+export function benchTopology(spokes: number, sharing: "zones" | "profile" = "zones"): Record<string, unknown> {
+  if (sharing === "profile") return profileBenchTopology(spokes);
   const accounts: Record<string, unknown> = {};
   const vpcs: Record<string, unknown> = {};
   const account = (name: string, n: number) => (accounts[name] = { id: accountId(n), deployRoleArn: `arn:aws:iam::${accountId(n)}:role/privatelink-deployer` });
@@ -76,6 +77,53 @@ export function benchTopology(spokes: number): Record<string, unknown> {
   };
 }
 
+/**
+ * Profile mode over two regions: even spokes in Tokyo associate their hub's Route 53 Profile, odd spokes in
+ * Osaka join its zones with the handshake. Hubs: enough for 299 Osaka spokes each (300 VPCs per zone) and
+ * 1,000 Tokyo spokes each (VPCs per Profile), all in one account (5 Profiles per region allowed).
+ */
+function profileBenchTopology(spokes: number): Record<string, unknown> {
+  const accounts: Record<string, unknown> = {};
+  const vpcs: Record<string, unknown> = {};
+  const account = (name: string, n: number) => (accounts[name] = { id: accountId(n), deployRoleArn: `arn:aws:iam::${accountId(n)}:role/privatelink-deployer` });
+  const tokyo = Math.ceil(spokes / 2);
+  const osaka = spokes - tokyo;
+  const hubCount = Math.max(1, Math.ceil(osaka / SPOKES_PER_HUB), Math.ceil(tokyo / 1000));
+  account("hub", 0);
+  const hubs: Record<string, unknown> = {};
+  for (let h = 0; h < hubCount; h++) {
+    const third = 200 + h;
+    vpcs[`hub-${h}`] = {
+      account: "hub",
+      region: "ap-northeast-1",
+      vpcId: `vpc-${hex(900000 + h, 17)}`,
+      cidr: `10.${third}.0.0/16`,
+      subnets: [0, 1].map((i) => ({ id: `subnet-${hex((900000 + h) * 4 + i, 17)}`, az: `ap-northeast-1${i ? "c" : "a"}`, cidr: `10.${third}.${i + 1}.0/24` })),
+    };
+    hubs[`main-${h}`] = { vpc: `hub-${h}`, services: SERVICES, allowedCidrs: ["10.0.0.0/8"], sharing: "profile" };
+  }
+  const spokeEntries: Record<string, unknown> = {};
+  for (let i = 0; i < spokes; i++) {
+    const name = `spoke-${i}`;
+    const inTokyo = i % 2 === 0;
+    const region = inTokyo ? "ap-northeast-1" : "ap-northeast-3";
+    const azs = inTokyo ? ["a", "c"] : ["a", "b"];
+    const base = `10.${1 + Math.floor(i / 256)}.${i % 256}`;
+    const index = Math.floor(i / 2);
+    const hub = inTokyo ? Math.floor(index / Math.ceil(tokyo / hubCount)) : Math.floor(index / SPOKES_PER_HUB);
+    account(name, 10 + i);
+    vpcs[name] = {
+      account: name,
+      region,
+      vpcId: `vpc-${hex(10 + i, 17)}`,
+      cidr: `${base}.0/24`,
+      subnets: azs.map((az, k) => ({ id: `subnet-${hex((10 + i) * 4 + k, 17)}`, az: `${region}${az}`, cidr: `${base}.${k * 64}/26` })),
+    };
+    spokeEntries[name] = { vpc: name, hub: `main-${hub}` };
+  }
+  return { name: `bench-profile-${spokes}`, accounts, vpcs, hubs, spokes: spokeEntries };
+}
+
 interface Sample {
   readonly stacks: number;
   readonly resources: number;
@@ -118,13 +166,13 @@ function child(topologyFile: string, outdir: string): void {
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-function run(sizes: number[], runs: number): void {
+function run(sizes: number[], runs: number, sharing: "zones" | "profile" = "zones"): void {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), "privatelink-bench-"));
   console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model.trim()}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}; ${runs} runs per size, median`);
   const rows: Array<{ spokes: number; sample: Sample }> = [];
   for (const spokes of sizes) {
     const topology = path.join(work, `topology-${spokes}.json`);
-    fs.writeFileSync(topology, JSON.stringify(benchTopology(spokes)));
+    fs.writeFileSync(topology, JSON.stringify(benchTopology(spokes, sharing)));
     const samples: Sample[] = [];
     for (let r = 0; r < runs; r++) {
       const outdir = path.join(work, `out-${spokes}`);
@@ -165,6 +213,8 @@ if (require.main === module) {
       const i = args.indexOf(name);
       return i >= 0 ? args[i + 1] : fallback;
     };
-    run(option("--sizes", "1,10,100,500").split(",").map(Number), Number(option("--runs", "3")));
+    const sharing = option("--sharing", "zones");
+    if (sharing !== "zones" && sharing !== "profile") throw new Error(`--sharing is zones or profile, not "${sharing}"`);
+    run(option("--sizes", "1,10,100,500").split(",").map(Number), Number(option("--runs", "3")), sharing);
   }
 }

@@ -42,6 +42,13 @@ export interface HubModel {
   readonly onPrem: OnPremModel[];
   /** Resolver inbound endpoint settings; created only when on-prem networks use the hub. */
   readonly resolver: ResolverModel;
+  /** How spokes reach the zones: each zone (`zones`), or a Route 53 Profile for the hub's region (`profile`). */
+  readonly sharing: "zones" | "profile";
+  /**
+   * RAM principals of the Profile (profile sharing): declared, or the accounts of the spokes in the hub's
+   * region other than the hub's own, sorted. Filled in once the spokes are known.
+   */
+  readonly shareWith: string[];
 }
 
 export interface ResolverModel {
@@ -56,7 +63,8 @@ export interface SpokeModel {
   readonly stackName: string;
   readonly vpc: VpcModel;
   readonly hub: HubModel;
-  readonly association: "script" | "native";
+  /** `profile`: the spoke is in the region of a hub shared through a Route 53 Profile, and associates it. */
+  readonly association: "script" | "native" | "profile";
 }
 
 export interface OnPremModel {
@@ -211,6 +219,8 @@ export function buildModel(topology: Topology): TopologyModel {
       extraClientCidrs: h.allowedCidrs ?? [],
       spokes: [],
       onPrem: [],
+      sharing: h.sharing ?? "zones",
+      shareWith: [...(h.shareWith ?? [])],
     };
   });
   const hubByName = new Map(hubs.map((h) => [h.name, h]));
@@ -218,16 +228,22 @@ export function buildModel(topology: Topology): TopologyModel {
 
   const spokes: SpokeModel[] = Object.entries(topology.spokes ?? {}).map(([name, s]) => {
     const hub = s.hub ? hubByName.get(s.hub)! : onlyHub!;
+    const vpc = vpcs.get(s.vpc)!;
     const spoke: SpokeModel = {
       name,
       stackName: stackNames.spoke(name),
-      vpc: vpcs.get(s.vpc)!,
+      vpc,
       hub,
-      association: s.association ?? "script",
+      association: hub.sharing === "profile" && vpc.region === hub.vpc.region ? "profile" : (s.association ?? "script"),
     };
     hub.spokes.push(spoke);
     return spoke;
   });
+  for (const [name, hub] of hubs.map((h) => [h.name, h] as const)) {
+    if (hub.sharing !== "profile" || topology.hubs?.[name]?.shareWith) continue;
+    const accountsServed = hub.spokes.filter((s) => s.association === "profile" && s.vpc.account.id !== hub.vpc.account.id).map((s) => s.vpc.account.id);
+    hub.shareWith.push(...[...new Set(accountsServed)].sort());
+  }
 
   const onPrem: OnPremModel[] = Object.entries(topology.onPrem ?? {}).map(([name, o]) => {
     const hub = o.hub ? hubByName.get(o.hub)! : onlyHub!;

@@ -25,17 +25,19 @@ export function checkQuotas(doc: Raw, out: ProblemList, vpcs: Map<string, RawVpc
     if (!vpc?.region || !vpc.account) continue;
     const spokes = entriesOf(doc.spokes).filter(([, s]) => hubOf(s) === name);
     const zones = hubZoneNames(hub, vpc.region).size;
+    // Spokes a Route 53 Profile serves (the hub's region) are not associated with the zones themselves.
+    const joining = hub.sharing === "profile" ? spokes.filter(([, s]) => vpcs.get(str(s.vpc) ?? "")?.region !== vpc.region) : spokes;
 
-    const associated = 1 + spokes.length;
+    const associated = 1 + joining.length;
     if (zones > 0 && associated > limit("vpcsPerHostedZone")) {
       out.add(
         ["hubs", name],
-        `each of its ${zones} zones would be associated with ${associated} VPCs (the hub's and ${spokes.length} spokes'), more than the ${limit("vpcsPerHostedZone")} Route 53 allows per private hosted zone${declared?.vpcsPerHostedZone ? " (declared)" : " by default"}: the associations past the limit fail at apply`,
+        `each of its ${zones} zones would be associated with ${associated} VPCs (the hub's and ${joining.length} spokes'), more than the ${limit("vpcsPerHostedZone")} Route 53 allows per private hosted zone${declared?.vpcsPerHostedZone ? " (declared)" : " by default"}: the associations past the limit fail at apply`,
         `${raise("vpcsPerHostedZone")}, split the spokes over several hubs, or share the zones with the spokes of the hub's region through a Route 53 Profile`,
       );
     }
 
-    const native = spokes.filter(([, s]) => s.association === "native" && vpcs.get(str(s.vpc) ?? "")?.account !== vpc.account).length;
+    const native = joining.filter(([, s]) => s.association === "native" && vpcs.get(str(s.vpc) ?? "")?.account !== vpc.account).length;
     if (zones > 0 && native > QUOTAS.authorizationsPerHostedZone.default) {
       out.add(
         ["hubs", name],

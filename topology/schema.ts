@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { ADJUSTABLE_QUOTAS, QUOTAS } from "../aws/quotas";
-import { ACCOUNT_ID, AZ_ID, AZ_NAME, REGION, ROLE_ARN, S3_BUCKET, S3_KEY_PREFIX, SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, VPC_ID } from "../aws/patterns";
+import { ACCOUNT_ID, AZ_ID, AZ_NAME, ORGANIZATION_PRINCIPAL, REGION, ROLE_ARN, S3_BUCKET, S3_KEY_PREFIX, SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, VPC_ID } from "../aws/patterns";
 
 const OCTET = "(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])";
 const IPV4 = `${OCTET}\\.${OCTET}\\.${OCTET}\\.${OCTET}`;
@@ -161,6 +161,27 @@ export const HubSchema = z
           "Extra client CIDRs allowed on 443, besides the hub VPC, its spokes and its on-prem networks, which are always allowed.",
       }),
     resolver: ResolverSchema.optional(),
+    sharing: z
+      .enum(["zones", "profile"])
+      .optional()
+      .meta({
+        description:
+          "zones (default): each spoke VPC joins each zone (the handshake, any region). profile: the zones go into one Route 53 Profile shared through AWS RAM; spokes in the hub's region associate it once, spokes in other regions keep joining the zones.",
+      }),
+    shareWith: z
+      .array(
+        z
+          .string()
+          .refine((v) => ACCOUNT_ID.test(v) || ORGANIZATION_PRINCIPAL.test(v), {
+            error: "must be a 12-digit account id or an organization or OU ARN (arn:aws:organizations::<account>:organization/o-... or ...:ou/o-.../ou-...)",
+          }),
+      )
+      .min(1)
+      .optional()
+      .meta({
+        description:
+          "sharing: profile only. RAM principals the Profile is shared with (default: the accounts of the spokes in the hub's region). An organization or OU needs RAM sharing enabled in the organization and no acceptance; accounts accept an invitation.",
+      }),
   })
   .meta({ description: "A hub VPC holding centralized interface endpoints and their private hosted zones." });
 

@@ -1,9 +1,10 @@
 import { Problem } from "./problems";
 import { CORE_RULES, ProblemList, rawVpcs, Rule } from "./rules";
 import { checkPrivateLink } from "./rules-privatelink";
+import { checkProfiles } from "./rules-profiles";
 import { checkQuotas } from "./rules-quotas";
 
-const RULES: Rule[] = [...CORE_RULES, checkPrivateLink, checkQuotas];
+const RULES: Rule[] = [...CORE_RULES, checkPrivateLink, checkQuotas, checkProfiles];
 
 /** Runs every rule. A rule that trips over malformed input is skipped only when the structure is already known bad. */
 export function runRules(doc: unknown, structureIsValid: boolean): Problem[] {

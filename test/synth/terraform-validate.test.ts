@@ -26,10 +26,18 @@ function variants(): Record<string, any> {
   return doc;
 }
 
+/** The example's hub shared through a Route 53 Profile: Tokyo's spoke accepts the RAM share and associates it; Osaka's keeps the handshake. */
+function profileSharing(): Record<string, any> {
+  const doc = exampleDoc();
+  doc.hubs.tokyo.sharing = "profile";
+  return doc;
+}
+
 describe("terraform validate", () => {
   it.each([
     ["the example", exampleDoc],
     ["the example with every other option", variants],
+    ["the example with its hub shared through a Route 53 Profile", profileSharing],
   ])("accepts every stack of %s, JSON and HCL, with 0 errors and 0 warnings, and the HCL is fmt-clean", async (_name, doc) => {
     const env = terraformEnv(tempDir("tf"));
     expect(env.providerVersions).toContain("5.100.0");
