@@ -16,7 +16,7 @@ import * as path from "path";
 import { loadTopologyFile } from "../topology/load";
 import { TopologyModel } from "../topology/model";
 import { synthesize, SynthResult } from "../synth/synthesize";
-import { estateFileFor, EstateRecord, pairAddress, pruneRecord, readEstate, writeEstate } from "../synth/estate";
+import { estateFileFor, EstateRecord, pairAddress, PROFILE_ASSOCIATION_ADDRESS, pruneRecord, readEstate, writeEstate } from "../synth/estate";
 import { AWS_PROVIDER_CONSTRAINT } from "../modules/aws-provider";
 import { TERRAFORM_VERSION_CONSTRAINT } from "../stacks/base-stack";
 import { Dependencies, dependenciesOf, schedule } from "./schedule";
@@ -289,18 +289,41 @@ export async function operate(command: Command, options: OperateOptions, env: No
     io.out(`\n${markdown}`);
   } else if (command === "deploy") {
     // A spoke switching between its hub's zones and its hub's Route 53 Profile keeps resolving the hub's
-    // names throughout: the new way is applied first (targeted), then the rest of its apply removes the
-    // old one (the retired pairs' disassociations, or the Profile association). Local zone associations
-    // and the Profile's resolve to the same records, so the moment both exist is harmless.
+    // names throughout: the new way comes first, then the old one goes. Local zone associations and the
+    // Profile's resolve to the same records, so the moment both exist is harmless.
+    // - to the Profile: synth keeps the old pairs active while the spoke's state has no Profile association
+    //   (`waiting`); after this deploy applied it, a re-synth retires them and their disassociations run;
+    // - back to the zones: before the hub, whose apply deletes the Profile (AWS refuses to delete one that
+    //   VPCs still use, and the spoke would lose the names); the zones are there all along.
     const firstTargets = new Map<string, string[]>();
+    const leavingProfile: string[] = [];
     for (const spoke of model.spokes) {
+      if (!deps.has(spoke.stackName)) continue;
       const old = before?.stacks[spoke.stackName]?.spoke?.association;
-      if (spoke.association === "profile" && synth.retired.pairs[spoke.stackName]) {
-        firstTargets.set(spoke.stackName, ["aws_route53profiles_association.profile"]);
-      } else if (old === "profile" && spoke.association === "script") {
-        firstTargets.set(spoke.stackName, synthZones(outdir, spoke.hub.stackName).map(pairAddress));
+      if (old === "profile" && spoke.association !== "profile") {
+        // Script pairs are targeted first; native ones come with the full apply.
+        firstTargets.set(spoke.stackName, spoke.association === "script" ? synthZones(outdir, spoke.hub.stackName).map(pairAddress) : []);
+        leavingProfile.push(spoke.stackName);
       }
     }
+    const apply = async (stack: string, log: Writable): Promise<boolean> => {
+      const targets = firstTargets.get(stack) ?? [];
+      if (targets.length > 0) {
+        progress(stack, "switching: the new association first");
+        const first = await terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color", ...targets.map((t) => `-target=${t}`)], log, env);
+        if (first.status !== 0) {
+          rows.set(stack, { stack, result: "FAILED", detail: lastLines(first.output) });
+          return false;
+        }
+      }
+      progress(stack, "applying");
+      const result = await terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color"], log, env);
+      const counts = appliedCounts(result.output);
+      const retired = retiredCounts.get(stack);
+      const detail = retired ? `${counts} (retired pairs ${retired})` : counts;
+      rows.set(stack, { stack, result: result.status === 0 ? (counts === "+0 ~0 -0" && !retired ? "no changes" : "ok") : "FAILED", detail: result.status === 0 ? detail : lastLines(result.output) });
+      return result.status === 0;
+    };
     // Pairs removed from spokes that stay: their disassociate runs before anything else changes.
     const retiring = Object.entries(synth.retired.pairs).filter(([stack]) => deps.has(stack) && !firstTargets.has(stack));
     let retiredOk = true;
@@ -315,26 +338,35 @@ export async function operate(command: Command, options: OperateOptions, env: No
       }, `${stack}.retired-pairs`);
       retiredOk &&= done;
     }
-    ok = retiredOk && (await schedule(deps, "apply", (stack) =>
-      step(stack, async (log) => {
-        const targets = firstTargets.get(stack) ?? [];
-        if (targets.length > 0) {
-          progress(stack, "switching: the new association first");
-          const first = await terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color", ...targets.map((t) => `-target=${t}`)], log, env);
-          if (first.status !== 0) {
-            rows.set(stack, { stack, result: "FAILED", detail: lastLines(first.output) });
-            return false;
-          }
+    for (const stack of [...leavingProfile]) {
+      retiredOk &&= await step(stack, async (log) => {
+        // Only a spoke whose state holds its Profile association goes first; one never applied (or
+        // destroyed since) waits for its hub like any other.
+        const list = await terraform(stackDir(stack), ["state", "list"], discard(), env);
+        if (!list.output.split("\n").includes(PROFILE_ASSOCIATION_ADDRESS)) {
+          leavingProfile.splice(leavingProfile.indexOf(stack), 1);
+          return true;
         }
-        progress(stack, "applying");
-        const result = await terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color"], log, env);
-        const counts = appliedCounts(result.output);
-        const retired = retiredCounts.get(stack);
-        const detail = retired ? `${counts} (retired pairs ${retired})` : counts;
-        rows.set(stack, { stack, result: result.status === 0 ? (counts === "+0 ~0 -0" && !retired ? "no changes" : "ok") : "FAILED", detail: result.status === 0 ? detail : lastLines(result.output) });
-        return result.status === 0;
-      }),
-    options.parallel));
+        return apply(stack, log);
+      }, `${stack}.leaving-profile`);
+    }
+    ok = retiredOk && (await schedule(deps, "apply", (stack) => (leavingProfile.includes(stack) ? Promise.resolve(true) : step(stack, (log) => apply(stack, log))), options.parallel));
+    const waiting = Object.keys(synth.retired.waiting).filter((stack) => deps.has(stack));
+    if (ok && waiting.length > 0) {
+      // The Profile now serves those VPCs: the old pairs can go.
+      const again = synthesize(model, { outdir, lockFile, estate: { file: estateFile } });
+      for (const stack of waiting) {
+        const zones = again.retired.pairs[stack] ?? [];
+        if (zones.length === 0) continue;
+        ok &&= await step(stack, async (log) => {
+          progress(stack, `on the Profile now: disassociating ${zones.length} old pair(s)`);
+          const result = await terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color", ...zones.map((z) => `-target=${pairAddress(z)}`)], log, env);
+          const row = rows.get(stack);
+          rows.set(stack, { stack, result: result.status === 0 ? "ok" : "FAILED", detail: result.status === 0 ? `${row?.detail ?? ""} (old pairs ${appliedCounts(result.output)})`.trim() : lastLines(result.output) });
+          return result.status === 0;
+        }, `${stack}.old-pairs`);
+      }
+    }
     // What the states no longer hold leaves the record (any backend: terraform state list).
     if (record) {
       let changed = false;

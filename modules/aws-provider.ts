@@ -18,7 +18,7 @@ export type ApiTarget =
 export const AWS_PROVIDER_CONSTRAINT = ">= 5.100.0, < 7.0.0";
 
 /** Services whose endpoints are redirected to the emulator under a local target. */
-export const EMULATED_SERVICES = ["ec2", "elbv2", "route53", "route53Resolver", "sts", "iam"] as const;
+export const EMULATED_SERVICES = ["ec2", "elbv2", "route53", "route53Resolver", "route53Profiles", "ram", "sts", "iam"] as const;
 
 /**
  * Provider settings for a local emulator: fixed dummy credentials, no identity or account lookups

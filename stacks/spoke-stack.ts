@@ -26,7 +26,12 @@ export class SpokeStack extends PrivateLinkStack {
   readonly spoke: SpokeModel;
   /** Output `associated_zones`: the hub's zones this VPC joins, by name. */
   readonly associatedZones: TerraformOutput;
+  /** The VPC's association with its hub's Route 53 Profile (profile mode). */
+  readonly profileAssociation?: ProfileAssociation;
   private readonly handshakeScript?: string;
+  private readonly hubOutputs: ReturnType<PrivateLinkStack["upstream"]>;
+  private readonly hubStackName: string;
+  private readonly vpcIdRef: string;
 
   constructor(scope: Construct, model: TopologyModel, spoke: SpokeModel, hub: HubStack, options: SpokeStackOptions = {}) {
     super(scope, spoke.stackName, model);
@@ -39,6 +44,9 @@ export class SpokeStack extends PrivateLinkStack {
     vpc.overrideLogicalId("spoke");
     const crossAccount = spoke.vpc.account.id !== hubVpc.account.id;
     const hubOutputs = this.upstream(hub);
+    this.hubOutputs = hubOutputs;
+    this.hubStackName = hub.stackName;
+    this.vpcIdRef = vpc.id;
 
     const joined: Record<string, string> = {};
     if (spoke.association === "profile") {
@@ -54,6 +62,7 @@ export class SpokeStack extends PrivateLinkStack {
         acceptShareArn: byInvitation ? hubOutputs.value("profile_share_arn") : undefined,
       });
       hubOutputs.require(association.accepter ?? association.association, "profile_id", undefined, missing);
+      this.profileAssociation = association;
       for (const zone of hub.zones) joined[zone.name] = hubOutputs.value("zone_ids", zone.name);
       this.associatedZones = new TerraformOutput(this, "associated_zones", {
         description: `Hub zones VPC ${spoke.vpc.vpcId} (${spoke.vpc.region}) resolves through the hub's Route 53 Profile, by name.`,
@@ -78,23 +87,39 @@ export class SpokeStack extends PrivateLinkStack {
         });
         hubOutputs.require(pair.authorization ?? pair.association, "zone_ids", zone.name, missing);
       } else {
-        const pair = new ZoneAssociationScript(this, `zone-${zone.name}`, {
-          script: HandshakeScript.of(this, options.handshakeScript),
-          zoneId,
-          zoneName: zone.name,
-          vpcId: vpc.id,
-          vpcRegion: spoke.vpc.region,
-          zoneRoleArn: hubVpc.account.deployRoleArn,
-          vpcRoleArn: spoke.vpc.account.deployRoleArn,
-          environment: model.target.kind === "local" ? emulatorEnvironment(model.target.endpoint) : undefined,
-        });
-        hubOutputs.require(pair.resource, "zone_ids", zone.name, missing);
+        this.scriptPair(zone.name);
       }
     }
     this.associatedZones = new TerraformOutput(this, "associated_zones", {
       description: `Hub zones joined by VPC ${spoke.vpc.vpcId} (${spoke.vpc.region}), by name.`,
       value: joined,
     });
+  }
+
+  /** One (zone, VPC) pair joined through the handshake script. */
+  private scriptPair(zoneName: string): ZoneAssociationScript {
+    const hubVpc = this.spoke.hub.vpc;
+    const pair = new ZoneAssociationScript(this, `zone-${zoneName}`, {
+      script: HandshakeScript.of(this, this.handshakeScript),
+      zoneId: this.hubOutputs.value("zone_ids", zoneName),
+      zoneName,
+      vpcId: this.vpcIdRef,
+      vpcRegion: this.spoke.vpc.region,
+      zoneRoleArn: hubVpc.account.deployRoleArn,
+      vpcRoleArn: this.spoke.vpc.account.deployRoleArn,
+      environment: this.model.target.kind === "local" ? emulatorEnvironment(this.model.target.endpoint) : undefined,
+    });
+    const missing = `${this.hubStackName} has no zone ${zoneName} in its state yet: apply ${this.hubStackName} first (privatelink deploy applies stacks in dependency order). Nothing was associated.`;
+    this.hubOutputs.require(pair.resource, "zone_ids", zoneName, missing);
+    return pair;
+  }
+
+  /**
+   * Switching to the hub's Route 53 Profile: keeps the VPC's script pairs as they are until the Profile
+   * association is in the state (see synth/estate.ts, `waiting`); the synth after that apply retires them.
+   */
+  keepPairs(zones: readonly string[]): void {
+    for (const zone of zones) this.scriptPair(zone);
   }
 
   /** Keeps pairs removed from the topology (script mode) until their disassociate has run (see synth/estate.ts). */
@@ -130,9 +155,10 @@ export interface RetiredPairsProps {
  * Script-mode pairs kept with `count = 0` after their removal from the topology (see synth/estate.ts):
  * the next apply runs each pair's disassociate with the values of the state, then the block can go.
  */
-export function addRetiredPairs(stack: PrivateLinkStack, props: RetiredPairsProps): void {
-  for (const zone of props.zones) {
-    new ZoneAssociationScript(stack, `retired-zone-${zone}`, {
+export function addRetiredPairs(stack: PrivateLinkStack, props: RetiredPairsProps): ZoneAssociationScript[] {
+  return props.zones.map(
+    (zone) =>
+      new ZoneAssociationScript(stack, `retired-zone-${zone}`, {
       script: HandshakeScript.of(stack, props.handshakeScript),
       zoneId: "(retired: the state's value is used)",
       zoneName: zone,
@@ -140,10 +166,10 @@ export function addRetiredPairs(stack: PrivateLinkStack, props: RetiredPairsProp
       vpcRegion: props.vpcRegion,
       zoneRoleArn: props.zoneRoleArn,
       vpcRoleArn: props.vpcRoleArn,
-      environment: props.model.target.kind === "local" ? emulatorEnvironment(props.model.target.endpoint) : undefined,
-      retired: true,
-    });
-  }
+        environment: props.model.target.kind === "local" ? emulatorEnvironment(props.model.target.endpoint) : undefined,
+        retired: true,
+      }),
+  );
 }
 
 /** The SDK's standard variables that point the handshake at an emulator (fixed dummy credentials). */

@@ -143,13 +143,23 @@ export interface Retirements {
   readonly stacks: ReadonlyMap<string, EstateStack>;
   /** Per current script-mode spoke: pairs no longer in the topology whose state may hold them. */
   readonly pairs: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Per spoke switching to its hub's Route 53 Profile whose state has no Profile association yet: its old
+   * pairs stay active (not retired) until the Profile serves the VPC, so it never lacks the hub's names.
+   * The next synth after that apply retires them.
+   */
+  readonly waiting: ReadonlyMap<string, readonly string[]>;
 }
+
+/** Address of a spoke's Profile association (ProfileAssociation names it). */
+export const PROFILE_ASSOCIATION_ADDRESS = "aws_route53profiles_association.profile";
 
 /** Decides what stays retired: entries whose state is known to be empty are dropped. */
 export function retirements(previous: EstateRecord | undefined, current: ReadonlyMap<string, EstateStack>, state: StateReader): Retirements {
   const stacks = new Map<string, EstateStack>();
   const pairs = new Map<string, string[]>();
-  if (!previous) return { stacks, pairs };
+  const waiting = new Map<string, string[]>();
+  if (!previous) return { stacks, pairs, waiting };
   for (const [name, old] of Object.entries(previous.stacks)) {
     const now = current.get(name);
     const held = state(name);
@@ -162,17 +172,21 @@ export function retirements(previous: EstateRecord | undefined, current: Readonl
       const oldScript = old.spoke.association === "script" ? [...old.spoke.pairs, ...(old.spoke.retiredPairs ?? [])] : old.spoke.retiredPairs ?? [];
       const keep = now.spoke.association === "script" ? new Set(now.spoke.pairs) : new Set<string>();
       const gone = [...new Set(oldScript)].filter((zone) => !keep.has(zone) && (held === undefined || held.includes(pairAddress(zone))));
-      if (gone.length > 0) pairs.set(name, gone.sort());
+      if (gone.length > 0 && now.spoke.association === "profile" && held !== undefined && !held.includes(PROFILE_ASSOCIATION_ADDRESS)) {
+        waiting.set(name, gone.sort());
+      } else if (gone.length > 0) {
+        pairs.set(name, gone.sort());
+      }
     }
   }
-  return { stacks, pairs };
+  return { stacks, pairs, waiting };
 }
 
 /** The record to write: the current stacks (with their retired pairs) and the retired stacks. */
 export function nextRecord(model: TopologyModel, current: ReadonlyMap<string, EstateStack>, retired: Retirements): EstateRecord {
   const stacks: Record<string, EstateStack> = {};
   for (const [name, entry] of current) {
-    const gone = retired.pairs.get(name);
+    const gone = retired.pairs.get(name) ?? retired.waiting.get(name);
     stacks[name] = gone && entry.spoke ? { ...entry, spoke: { ...entry.spoke, retiredPairs: [...gone] } } : entry;
   }
   for (const [name, entry] of retired.stacks) stacks[name] = entry;
@@ -257,6 +271,7 @@ export function applyEstate(scope: Construct, model: TopologyModel, built: Built
   const retired = retirements(previous, current, options.state ?? defaultState);
   const spokes = new Map([...built.spokes.values()].map((s) => [s.stackName, s]));
   for (const [name, zones] of retired.pairs) spokes.get(name)?.retirePairs(zones);
+  for (const [name, zones] of retired.waiting) spokes.get(name)?.keepPairs(zones);
   const all = new Map<string, PrivateLinkStack>(
     [...built.hubs.values(), ...built.spokes.values(), ...built.providers.values(), ...built.consumers.values()].map((s) => [s.stackName, s]),
   );

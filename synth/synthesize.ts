@@ -34,7 +34,12 @@ export interface SynthResult {
   /** Things the user should know (e.g. state files of an older layout to move); never fatal. */
   readonly warnings: readonly string[];
   /** What is kept retired (removed from the topology, still in a state). */
-  readonly retired: { readonly stacks: readonly string[]; readonly pairs: Readonly<Record<string, readonly string[]>> };
+  readonly retired: {
+    readonly stacks: readonly string[];
+    readonly pairs: Readonly<Record<string, readonly string[]>>;
+    /** Spokes switching to a Route 53 Profile whose old pairs stay until the Profile association is applied. */
+    readonly waiting: Readonly<Record<string, readonly string[]>>;
+  };
 }
 
 /** The output directory or the state directory cannot be used: bad input (exit 2), with the setting to change. */
@@ -69,7 +74,7 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
   try {
     const app = new App({ outdir: staging });
     const built = buildStacks(app, model, { handshakeScript: options.estate?.handshakeScript });
-    let estate: { record: EstateRecord; retired: { stacks: ReadonlyMap<string, unknown>; pairs: ReadonlyMap<string, readonly string[]> } } | undefined;
+    let estate: { record: EstateRecord; retired: { stacks: ReadonlyMap<string, unknown>; pairs: ReadonlyMap<string, readonly string[]>; waiting: ReadonlyMap<string, readonly string[]> } } | undefined;
     if (options.estate) {
       try {
         estate = applyEstate(app, model, built, options.estate, defaultStateReader(model));
@@ -107,6 +112,7 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
     const retired = {
       stacks: [...(estate?.retired.stacks.keys() ?? [])].sort(),
       pairs: Object.fromEntries(estate?.retired.pairs ?? []),
+      waiting: Object.fromEntries(estate?.retired.waiting ?? []),
     };
     return { outdir, stacks: summary, warnings: [...warnings, ...olderStateFiles(model, summary.map((s) => s.name)), ...previewWarnings(model)], retired };
   } catch (error) {
@@ -267,12 +273,12 @@ function swapInto(staging: string, outdir: string): void {
   fs.rmSync(previous, { recursive: true, force: true });
 }
 
-/** Features that synthesize and validate but have not yet been applied on an emulator. */
+/** Features proven on the emulator only, never on AWS. */
 function previewWarnings(model: TopologyModel): string[] {
   return model.hubs
     .filter((h) => h.sharing === "profile")
     .map(
       (h) =>
-        `hub ${h.name}: sharing: profile is a preview: its stacks pass terraform validate (JSON and HCL, provider 5.100), but no apply has been run yet, on AWS or an emulator (moto lacks Route 53 Profiles and RAM's association and invitation calls); see docs/profiles.md before using it`,
+        `hub ${h.name}: sharing: profile is a preview: applied only on this project's emulator (moto, with Route 53 Profiles and RAM emulated from the API references), never on AWS; see docs/profiles.md before using it`,
     );
 }

@@ -20,6 +20,9 @@
  * - EC2 interface endpoints' ServiceRegion (cross-region PrivateLink), which moto ignores: recorded at
  *   creation and added to CreateVpcEndpoint / DescribeVpcEndpoints answers.
  *
+ * - Route 53 Profiles and AWS RAM (moto has no route53profiles, and its RAM lacks resource/principal
+ *   associations and invitations): answered by tools/profiles-ram-emulator.ts.
+ *
  * Accounts are told apart by access key, as moto does; keys issued by AssumeRole are learned on the way
  * through, others resolved with GetCallerIdentity. Every intervention is logged in `handled`.
  */
@@ -27,6 +30,7 @@ import * as http from "http";
 import { AddressInfo, Socket } from "net";
 import { randomBytes } from "crypto";
 import { roleArnAccount } from "../aws/patterns";
+import { ProfilesAndRam } from "./profiles-ram-emulator";
 
 const R53 = "https://route53.amazonaws.com/doc/2013-04-01/";
 const EC2 = "http://ec2.amazonaws.com/doc/2016-11-15/";
@@ -69,6 +73,13 @@ export class MotoGapProxy {
   /** Limits GetAccountLimit and GetHostedZoneLimit report (AWS's defaults). */
   readonly limits = { hostedZonesPerAccount: 500, vpcsPerHostedZone: 300 };
   url = "";
+
+  /** Route 53 Profiles and RAM, answered here. */
+  readonly profiles = new ProfilesAndRam({
+    zoneOwner: (zoneId) => this.zoneOwner(zoneId),
+    ownsVpc: async (account, vpcId, region) => this.ownsVpc(await this.keyFor(account), vpcId, region),
+    log: (operation, account, outcome) => this.handled.push({ operation, account, outcome }),
+  });
 
   constructor(private readonly upstream: string) {}
 
@@ -128,6 +139,14 @@ export class MotoGapProxy {
       res.end(up.body);
       return up;
     };
+
+    // Route 53 Profiles and RAM: answered by the emulator, as the signing account.
+    const service = /Credential=[^/]+\/[0-9]+\/[^/]+\/([^/]+)\//.exec(req.headers.authorization ?? "")?.[1];
+    if ((service === "route53profiles" || service === "ram") && key) {
+      const answer = await this.profiles.answer({ service, region: credentialRegion(req), account: await this.accountOf(key), method, path, query: new URLSearchParams(url.split("?")[1] ?? ""), body });
+      res.writeHead(answer.status, { "content-type": "application/json", "x-amzn-requestid": randomBytes(8).toString("hex"), ...(answer.errorType ? { "x-amzn-errortype": answer.errorType } : {}) });
+      return void res.end(answer.body);
+    }
 
     // STS: learn which account each assumed-role key belongs to.
     if (action === "AssumeRole" && this.refusedRoles.has(form!.get("RoleArn") ?? "")) {

@@ -151,6 +151,32 @@ describe("validation of profile sharing", () => {
 });
 
 describe("switching a hub from zones to a Profile", () => {
+  it("while the spoke's state has no Profile association, its pairs stay active (waiting), so the VPC keeps the hub's names", () => {
+    const work = tempDir("profile-waiting");
+    const run = (doc: Record<string, any>, held: string[]) => {
+      const { model } = loadTopologyText(JSON.stringify(doc), "t");
+      const cwd = process.cwd();
+      process.chdir(work);
+      try {
+        return synthesize(model, { outdir: path.join(work, "cdktf.out"), hcl: false, estate: { file: path.join(work, "topology.estate.json"), state: () => held } });
+      } finally {
+        process.chdir(cwd);
+      }
+    };
+    const pairs = ZONES.map((z) => `terraform_data.phz_${z.replace(/\./g, "_")}`);
+    run(exampleDoc(), pairs);
+    const first = run(profileDoc(), pairs); // applied in zones mode: the pairs are in the state, no association yet
+    expect(first.retired.pairs).toEqual({});
+    expect(first.retired.waiting).toEqual({ "spoke-app-tokyo": [...ZONES].sort() });
+    const tokyo = JSON.parse(fs.readFileSync(path.join(work, "cdktf.out", "stacks", "spoke-app-tokyo", "cdk.tf.json"), "utf8"));
+    expect(Object.values(resources(tokyo, "terraform_data")).map((r: any) => r.count)).toEqual(ZONES.map(() => undefined));
+    expect(tokyo.resource.aws_route53profiles_association).toBeDefined();
+    // Once the association is in the state, the next synth retires them.
+    const second = run(profileDoc(), [...pairs, "aws_route53profiles_association.profile"]);
+    expect(second.retired.pairs).toEqual({ "spoke-app-tokyo": [...ZONES].sort() });
+    expect(second.retired.waiting).toEqual({});
+  });
+
   it("retires the Tokyo spoke's six script pairs (their disassociate runs) and records the spoke as profile-associated", () => {
     const work = tempDir("profile-switch");
     const run = (doc: Record<string, any>) => {

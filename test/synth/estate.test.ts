@@ -58,7 +58,7 @@ describe("the estate record", () => {
     const held = (stack: string) => (stack.startsWith("spoke-") ? ZONES.map(pairAddress) : ["aws_route53_zone.x"]);
     const { result, json, manifest } = synthIn(work, doc, held);
 
-    expect(result.retired).toEqual({ stacks: ["spoke-app-osaka"], pairs: { "spoke-app-tokyo": ["ssm.ap-northeast-1.amazonaws.com"] } });
+    expect(result.retired).toEqual({ stacks: ["spoke-app-osaka"], pairs: { "spoke-app-tokyo": ["ssm.ap-northeast-1.amazonaws.com"] }, waiting: {} });
     const retired = json("spoke-app-osaka");
     // The script-mode spoke's one provider (its VPC's account and region), as the state refers to it.
     expect(retired.provider.aws.map((p: any) => [p.alias, p.region, p.assume_role[0].role_arn])).toEqual([["workload_osaka_ap_northeast_3", "ap-northeast-3", "arn:aws:iam::333344445555:role/privatelink-deployer"]]);
@@ -81,7 +81,7 @@ describe("the estate record", () => {
 
     // Once the states are empty of them, the next synth drops them.
     const after = synthIn(work, doc, (stack) => (stack === "spoke-app-osaka" ? [] : stack === "spoke-app-tokyo" ? ZONES.filter((z) => !z.startsWith("ssm.")).map(pairAddress) : ["x"]));
-    expect(after.result.retired).toEqual({ stacks: [], pairs: {} });
+    expect(after.result.retired).toEqual({ stacks: [], pairs: {}, waiting: {} });
     expect(fs.existsSync(path.join(work, "cdktf.out", "stacks", "spoke-app-osaka"))).toBe(false);
     expect(Object.keys(readEstate(path.join(work, "topology.estate.json"))!.stacks)).not.toContain("spoke-app-osaka");
   });
