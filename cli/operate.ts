@@ -302,7 +302,7 @@ export async function operate(command: Command, options: OperateOptions, env: No
       const old = before?.stacks[spoke.stackName]?.spoke?.association;
       if (old === "profile" && spoke.association !== "profile") {
         // Script pairs are targeted first; native ones come with the full apply.
-        firstTargets.set(spoke.stackName, spoke.association === "script" ? synthZones(outdir, spoke.hub.stackName).map(pairAddress) : []);
+        firstTargets.set(spoke.stackName, spoke.association === "script" ? spoke.hub.services.flatMap((service) => service.zones.map((zone) => pairAddress(zone.name))) : []);
         leavingProfile.push(spoke.stackName);
       }
     }
@@ -328,10 +328,12 @@ export async function operate(command: Command, options: OperateOptions, env: No
     const retiring = Object.entries(synth.retired.pairs).filter(([stack]) => deps.has(stack) && !firstTargets.has(stack));
     let retiredOk = true;
     const retiredCounts = new Map<string, string>();
+    const applyPairs = (stack: string, zones: readonly string[], log: Writable) =>
+      terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color", ...zones.map((z) => `-target=${pairAddress(z)}`)], log, env);
     for (const [stack, zones] of retiring) {
       const done = await step(stack, async (log) => {
         progress(stack, `disassociating ${zones.length} retired pair(s)`);
-        const result = await terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color", ...zones.map((z) => `-target=${pairAddress(z)}`)], log, env);
+        const result = await applyPairs(stack, zones, log);
         rows.set(stack, { stack, result: result.status === 0 ? "ok" : "FAILED", detail: result.status === 0 ? `retired pairs ${appliedCounts(result.output)}` : lastLines(result.output) });
         if (result.status === 0) retiredCounts.set(stack, appliedCounts(result.output));
         return result.status === 0;
@@ -360,7 +362,7 @@ export async function operate(command: Command, options: OperateOptions, env: No
         if (zones.length === 0) continue;
         ok &&= await step(stack, async (log) => {
           progress(stack, `on the Profile now: disassociating ${zones.length} old pair(s)`);
-          const result = await terraform(stackDir(stack), ["apply", "-auto-approve", "-input=false", "-no-color", ...zones.map((z) => `-target=${pairAddress(z)}`)], log, env);
+          const result = await applyPairs(stack, zones, log);
           const row = rows.get(stack);
           rows.set(stack, { stack, result: result.status === 0 ? "ok" : "FAILED", detail: result.status === 0 ? `${row?.detail ?? ""} (old pairs ${appliedCounts(result.output)})`.trim() : lastLines(result.output) });
           return result.status === 0;
@@ -422,12 +424,4 @@ function giveLockFile(outdir: string, lockFile: string, replace: boolean): void 
 /** Account and region of each provider alias of a stack, from the estate record. */
 function placesOf(record: EstateRecord | undefined, stack: string): Map<string, Place> {
   return new Map((record?.stacks[stack]?.providers ?? []).map((p) => [p.alias, { account: p.account, region: p.region }]));
-}
-
-/** Zone names of a hub stack as synthesized (its `zone_ids` output's keys). */
-function synthZones(outdir: string, hubStack: string): string[] {
-  const file = path.join(outdir, "stacks", hubStack, "cdk.tf.json");
-  if (!fs.existsSync(file)) return [];
-  const value = JSON.parse(fs.readFileSync(file, "utf8")).output?.zone_ids?.value;
-  return value && typeof value === "object" ? Object.keys(value).sort() : [];
 }

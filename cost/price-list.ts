@@ -22,6 +22,11 @@ interface PriceListItem {
   terms?: { OnDemand?: Record<string, { priceDimensions?: Record<string, { unit?: string; pricePerUnit?: { USD?: string }; beginRange?: string; endRange?: string }> }> };
 }
 
+/** A price taken from us-east-1 for a region that lacks it, marked as an assumption. */
+function assumedFromUsEast1<P extends Price | TieredPrice>(price: P): P {
+  return { ...price, source: `assumed equal to us-east-1 (${price.source})`, confidence: "L" };
+}
+
 export interface RefreshResult {
   readonly table: PriceTable;
   /** What kept the previous table's value, and why. */
@@ -83,7 +88,7 @@ export async function refreshPrices(regions: readonly string[], base: PriceTable
       if (usd !== undefined) return { usd, unit, source, confidence: "H" };
       const old = (previous ?? fallback)[key] as Price;
       kept.push(`${region} ${key}: not in the Price List answer; kept ${old.usd} (${previous ? "previous table" : "us-east-1's, marked L"})`);
-      return previous ? old : { ...old, source: `assumed equal to us-east-1 (${old.source})`, confidence: "L" };
+      return previous ? old : assumedFromUsEast1(old);
     };
     const bytes = dimensions(vpc, "VpcEndpoint-Bytes").sort((a, b) => a.begin - b.begin);
     let endpointGb: TieredPrice;
@@ -100,8 +105,7 @@ export async function refreshPrices(regions: readonly string[], base: PriceTable
     }
     const keep = <K extends keyof RegionPrices>(key: K): RegionPrices[K] => {
       if (previous) return previous[key];
-      const old = fallback[key] as Price;
-      return { ...old, source: `assumed equal to us-east-1 (${old.source})`, confidence: "L" } as RegionPrices[K];
+      return assumedFromUsEast1(fallback[key] as Price) as RegionPrices[K];
     };
     out[region] = {
       interfaceEndpointHour: single("interfaceEndpointHour", hour, "endpoint-AZ hour", read("AmazonVPC", "VpcEndpoint-Hours")),
