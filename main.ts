@@ -29,6 +29,9 @@ function main(): void {
     for (const stack of result.stacks) console.log(`  ${stack.name}: ${stack.resources} resources`);
     for (const stack of result.retired.stacks) console.log(`  ${stack}: retired (removed from the topology; the next apply destroys what its state holds)`);
     for (const [stack, zones] of Object.entries(result.retired.pairs)) console.log(`  ${stack}: ${zones.length} retired pair(s) to disassociate: ${zones.join(", ")}`);
+    for (const [stack, zones] of Object.entries(result.retired.waiting)) {
+      console.log(`  ${stack}: ${zones.length} old pair(s) kept until its Profile association is in its state (then \`privatelink deploy\` retires them, or a synth that can read the state)`);
+    }
     for (const warning of result.warnings) console.error(`warning: ${warning}`);
   } catch (error) {
     // A construct refusing a validated topology is a validation gap, still bad input: no stack trace.

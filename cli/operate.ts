@@ -15,7 +15,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { loadTopologyFile } from "../topology/load";
 import { TopologyModel } from "../topology/model";
-import { synthesize, SynthResult } from "../synth/synthesize";
+import { defaultStateReader, synthesize, SynthResult } from "../synth/synthesize";
 import { estateFileFor, EstateRecord, pairAddress, PROFILE_ASSOCIATION_ADDRESS, pruneRecord, readEstate, writeEstate } from "../synth/estate";
 import { AWS_PROVIDER_CONSTRAINT } from "../modules/aws-provider";
 import { TERRAFORM_VERSION_CONSTRAINT } from "../stacks/base-stack";
@@ -345,7 +345,7 @@ export async function operate(command: Command, options: OperateOptions, env: No
         // Only a spoke whose state holds its Profile association goes first; one never applied (or
         // destroyed since) waits for its hub like any other.
         const list = await terraform(stackDir(stack), ["state", "list"], discard(), env);
-        if (!list.output.split("\n").includes(PROFILE_ASSOCIATION_ADDRESS)) {
+        if (!stateAddresses(list.output).includes(PROFILE_ASSOCIATION_ADDRESS)) {
           leavingProfile.splice(leavingProfile.indexOf(stack), 1);
           return true;
         }
@@ -355,8 +355,15 @@ export async function operate(command: Command, options: OperateOptions, env: No
     ok = retiredOk && (await schedule(deps, "apply", (stack) => (leavingProfile.includes(stack) ? Promise.resolve(true) : step(stack, (log) => apply(stack, log))), options.parallel));
     const waiting = Object.keys(synth.retired.waiting).filter((stack) => deps.has(stack));
     if (ok && waiting.length > 0) {
-      // The Profile now serves those VPCs: the old pairs can go.
-      const again = synthesize(model, { outdir, lockFile, estate: { file: estateFile } });
+      // The Profile now serves those VPCs: the old pairs can go. Their states are read with `terraform
+      // state list` (synth alone reads local state files only; under S3 it keeps the pairs waiting).
+      const held = new Map<string, string[]>();
+      for (const stack of waiting) {
+        const list = await terraform(stackDir(stack), ["state", "list"], discard(), env);
+        if (list.status === 0) held.set(stack, stateAddresses(list.output));
+      }
+      const fallback = defaultStateReader(model);
+      const again = synthesize(model, { outdir, lockFile, estate: { file: estateFile, state: (stack) => held.get(stack) ?? fallback(stack) } });
       for (const stack of waiting) {
         const zones = again.retired.pairs[stack] ?? [];
         if (zones.length === 0) continue;
@@ -376,8 +383,7 @@ export async function operate(command: Command, options: OperateOptions, env: No
         if (!deps.has(stack) || !(entry.retired || entry.spoke?.retiredPairs)) continue;
         const list = await terraform(stackDir(stack), ["state", "list"], discard(), env);
         if (list.status !== 0) continue;
-        const held = [...new Set(list.output.split("\n").filter(Boolean).map((a) => a.replace(/\[[^\]]*\]$/, "")))].filter((a) => !a.startsWith("data."));
-        changed = pruneRecord(record, stack, held) || changed;
+        changed = pruneRecord(record, stack, stateAddresses(list.output)) || changed;
       }
       if (changed) {
         writeEstate(estateFile, record);
@@ -407,6 +413,11 @@ export async function operate(command: Command, options: OperateOptions, env: No
   io.out(`privatelink ${command}: ${ok ? "done" : `${failed} failed, ${skipped} skipped`} in ${elapsed(started)}; logs in ${path.relative(".", path.join(logRoot, command))}\n`);
   if (interrupted) return 130;
   return ok ? 0 : 1;
+}
+
+/** `terraform state list` output as the estate's addresses: managed resources, without instance keys. */
+function stateAddresses(output: string): string[] {
+  return [...new Set(output.split("\n").filter(Boolean).map((a) => a.replace(/\[[^\]]*\]$/, "")))].filter((a) => !a.startsWith("data."));
 }
 
 /** Copies the project's lock file into every synthesized stack directory (only those without one unless `replace`). */

@@ -144,9 +144,9 @@ export interface Retirements {
   /** Per current script-mode spoke: pairs no longer in the topology whose state may hold them. */
   readonly pairs: ReadonlyMap<string, readonly string[]>;
   /**
-   * Per spoke switching to its hub's Route 53 Profile whose state has no Profile association yet: its old
-   * pairs stay active (not retired) until the Profile serves the VPC, so it never lacks the hub's names.
-   * The next synth after that apply retires them.
+   * Per spoke switching to its hub's Route 53 Profile whose state has no Profile association yet, or
+   * whose state is unknown (S3): its old pairs stay active (not retired) until the Profile serves the VPC,
+   * so it never lacks the hub's names. The next synth that sees the association in the state retires them.
    */
   readonly waiting: ReadonlyMap<string, readonly string[]>;
 }
@@ -172,7 +172,9 @@ export function retirements(previous: EstateRecord | undefined, current: Readonl
       const oldScript = old.spoke.association === "script" ? [...old.spoke.pairs, ...(old.spoke.retiredPairs ?? [])] : old.spoke.retiredPairs ?? [];
       const keep = now.spoke.association === "script" ? new Set(now.spoke.pairs) : new Set<string>();
       const gone = [...new Set(oldScript)].filter((zone) => !keep.has(zone) && (held === undefined || held.includes(pairAddress(zone))));
-      if (gone.length > 0 && now.spoke.association === "profile" && held !== undefined && !held.includes(PROFILE_ASSOCIATION_ADDRESS)) {
+      // Unknown state (S3 backend at synth) counts as "not associated yet": the pairs stay until the
+      // association is seen in the state (`privatelink deploy` reads it with `terraform state list`).
+      if (gone.length > 0 && now.spoke.association === "profile" && (held === undefined || !held.includes(PROFILE_ASSOCIATION_ADDRESS))) {
         waiting.set(name, gone.sort());
       } else if (gone.length > 0) {
         pairs.set(name, gone.sort());
@@ -250,7 +252,10 @@ export function currentEntries(built: BuiltStacks): Map<string, EstateStack> {
 export interface EstateOptions {
   /** The record file (`<topology>.estate.json`). */
   readonly file: string;
-  /** What each stack's state holds; default: local state files under the local backend, unknown under S3. */
+  /**
+   * What each stack's state holds (undefined: unknown).
+   * @default - local state files under the local backend (`defaultStateReader`), unknown under S3
+   */
   readonly state?: StateReader;
   /** Path of the phz-handshake bundle for retired pairs. @default - the packaged bundle */
   readonly handshakeScript?: string;

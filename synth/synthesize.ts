@@ -121,8 +121,8 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
   }
 }
 
-/** Local backend: the state files say what each stack holds. S3: unknown at synth (pruned by `privatelink deploy`). */
-function defaultStateReader(model: TopologyModel): StateReader {
+/** Local backend: the state files say what each stack holds. S3: unknown at synth (`privatelink deploy` reads it). */
+export function defaultStateReader(model: TopologyModel): StateReader {
   return model.backend.kind === "local" ? localStateReader((stack) => localStateFile(model, stack)) : () => undefined;
 }
 

@@ -2,12 +2,13 @@
  * `sharing: profile` applied for real, with `privatelink deploy/plan/destroy`, on moto behind the gap
  * proxy (whose Route 53 Profiles and RAM come from tools/profiles-ram-emulator.ts, as moto lacks them):
  * the Tokyo spoke accepts the hub's RAM share and associates the Profile, the Osaka spoke keeps the
- * handshake; a switch from zones to the Profile and back never leaves the Tokyo VPC without a zone; destroy
- * leaves nothing.
+ * handshake; on day two a spoke in a new account joins and the first leaves; a switch from zones to the
+ * Profile and back, on the S3 backend, never leaves the Tokyo VPC without a zone; destroy leaves nothing.
  */
 import * as fs from "fs";
 import * as path from "path";
 import { ListHostedZonesCommand, Route53Client } from "@aws-sdk/client-route-53";
+import { CreateBucketCommand, S3Client } from "@aws-sdk/client-s3";
 import { main as privatelink } from "../../cli/privatelink";
 import { zonesOfVpc } from "../../tools/e2e";
 import { Emulator, readTopologyDoc, startEmulator } from "../../tools/emulator";
@@ -25,7 +26,20 @@ let route53: Route53Client;
 beforeAll(async () => {
   work = tempDir("profile-moto");
   emulator = await startEmulator();
-  doc = await emulator.prepare(readTopologyDoc(EXAMPLE));
+  const source = readTopologyDoc(EXAMPLE);
+  // Day two's new spoke: a VPC of another account in the hub's region (created now, joined later).
+  source.accounts["workload-tokyo-2"] = { id: "555566667777", deployRoleArn: "arn:aws:iam::555566667777:role/privatelink-deployer" };
+  source.vpcs["app2-tokyo"] = {
+    account: "workload-tokyo-2",
+    region: "ap-northeast-1",
+    vpcId: "vpc-0a1b2c3d4e5f60077",
+    cidr: "10.77.0.0/16",
+    subnets: [
+      { id: "subnet-0a1b2c3d4e5f60771", az: "ap-northeast-1a", cidr: "10.77.1.0/24" },
+      { id: "subnet-0a1b2c3d4e5f60772", az: "ap-northeast-1c", cidr: "10.77.2.0/24" },
+    ],
+  };
+  doc = await emulator.prepare(source);
   doc.backend = { kind: "local", directory: path.relative(process.cwd(), path.join(work, "state")) };
   env = {
     ...process.env,
@@ -45,13 +59,31 @@ afterAll(async () => {
   await emulator?.stop();
 });
 
-async function run(args: string[], sharing: "zones" | "profile"): Promise<string> {
+interface Variant {
+  readonly sharing: "zones" | "profile";
+  /** Day two: app2-tokyo joins, app-tokyo leaves. */
+  readonly dayTwo?: boolean;
+  /** The S3 backend (a bucket in moto) instead of local state files, in its own output directory. */
+  readonly s3?: boolean;
+}
+
+async function run(args: string[], variant: Variant): Promise<string> {
   const topology = JSON.parse(JSON.stringify(doc));
-  topology.hubs.tokyo.sharing = sharing;
-  fs.writeFileSync(env.TOPOLOGY!, JSON.stringify(topology, null, 2));
+  topology.hubs.tokyo.sharing = variant.sharing;
+  if (variant.dayTwo) {
+    delete topology.spokes["app-tokyo"];
+    topology.spokes["app2-tokyo"] = { vpc: "app2-tokyo" };
+  }
+  const runEnv = { ...env };
+  if (variant.s3) {
+    topology.backend = { kind: "s3", bucket: "profile-switch-state", region: "ap-northeast-1", keyPrefix: "switch" };
+    runEnv.CDKTF_OUTDIR = path.join(work, "cdktf.out.s3");
+    runEnv.TOPOLOGY = path.join(work, "topology-s3.json"); // its own estate record, topology-s3.estate.json
+  }
+  fs.writeFileSync(runEnv.TOPOLOGY!, JSON.stringify(topology, null, 2));
   let text = "";
-  const code = await privatelink(args, env, { out: (t) => (text += t), err: (t) => (text += t) });
-  const logs = path.join(env.CDKTF_OUTDIR!, "logs", args[0]);
+  const code = await privatelink(args, runEnv, { out: (t) => (text += t), err: (t) => (text += t) });
+  const logs = path.join(runEnv.CDKTF_OUTDIR!, "logs", args[0]);
   const failedLogs = code === 0 || !fs.existsSync(logs) ? "" : fs.readdirSync(logs).map((f) => `${f}:\n${fs.readFileSync(path.join(logs, f), "utf8").slice(-3000)}`).join("\n");
   expect({ code, tail: code === 0 ? "" : `${text.slice(-2000)}\n${failedLogs}` }).toEqual({ code: 0, tail: "" });
   return text;
@@ -100,7 +132,7 @@ async function watchResolution(vpcId: string, work: () => Promise<unknown>): Pro
 const STACKS = "hub-tokyo,spoke-app-tokyo,spoke-app-osaka";
 
 it("profile mode deploys: Tokyo through the Profile (share accepted), Osaka through the handshake; plans clean; destroys to nothing", async () => {
-  await run(["deploy", "--auto-approve", "--stacks", STACKS], "profile");
+  await run(["deploy", "--auto-approve", "--stacks", STACKS], { sharing: "profile" });
   const profiles = emulator.proxy.profiles;
   const tokyo = doc.vpcs["app-tokyo"].vpcId;
   const osaka = doc.vpcs["app-osaka"].vpcId;
@@ -113,33 +145,57 @@ it("profile mode deploys: Tokyo through the Profile (share accepted), Osaka thro
   expect(await zonesOfVpc(route53, osaka)).toEqual([...ZONES].sort());
   expect(emulator.proxy.authorizationsLeft()).toEqual([]);
 
-  const plan = await run(["plan", "--stacks", STACKS, "--summary-json", path.join(work, "plan.json")], "profile");
+  const plan = await run(["plan", "--stacks", STACKS, "--summary-json", path.join(work, "plan.json")], { sharing: "profile" });
   expect(JSON.parse(fs.readFileSync(path.join(work, "plan.json"), "utf8")).totals).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
   expect(JSON.parse(fs.readFileSync(path.join(work, "plan.json"), "utf8")).unchanged.sort()).toEqual(STACKS.split(",").sort());
   expect(plan).toContain("## privatelink plan: 0 to create, 0 to update, 0 to replace, 0 to delete");
 
-  await run(["destroy", "--auto-approve", "--stacks", STACKS], "profile");
+  // Day two: a spoke of a new account joins (the share gains its account, which accepts and associates);
+  // the first Tokyo spoke leaves (its retired stack disassociates the VPC and leaves the share first).
+  const app2 = doc.vpcs["app2-tokyo"].vpcId;
+  const DAY_TWO = "hub-tokyo,spoke-app-tokyo,spoke-app2-tokyo,spoke-app-osaka";
+  await run(["deploy", "--auto-approve", "--stacks", DAY_TWO], { sharing: "profile", dayTwo: true });
+  expect([...profiles.vpcAssociations.values()].map((a) => a.ResourceId)).toEqual([app2]);
+  expect(await resolvedZones(app2)).toEqual([...ZONES].sort());
+  expect(await resolvedZones(tokyo)).toEqual([]);
+  expect([...profiles.shares.values()].map((share) => [...share.principals])).toEqual([["555566667777"]]);
+  expect([...profiles.invitations.values()].filter((i) => i.status === "ACCEPTED").map((i) => i.receiver)).toEqual(["555566667777"]);
+  expect(await zonesOfVpc(route53, osaka)).toEqual([...ZONES].sort());
+  const record = JSON.parse(fs.readFileSync(path.join(work, "topology.estate.json"), "utf8"));
+  expect(Object.keys(record.stacks)).not.toContain("spoke-app-tokyo"); // its state is empty: pruned
+  expect(record.stacks["spoke-app2-tokyo"].spoke).toMatchObject({ association: "profile", pairs: [] });
+  const planTwo = await run(["plan", "--stacks", "hub-tokyo,spoke-app2-tokyo,spoke-app-osaka", "--summary-json", path.join(work, "plan2.json")], { sharing: "profile", dayTwo: true });
+  expect(JSON.parse(fs.readFileSync(path.join(work, "plan2.json"), "utf8")).totals).toEqual({ create: 0, update: 0, delete: 0, replace: 0 });
+  expect(planTwo).toContain("0 to delete");
+
+  await run(["destroy", "--auto-approve", "--stacks", "hub-tokyo,spoke-app2-tokyo,spoke-app-osaka"], { sharing: "profile", dayTwo: true });
   expect([profiles.profiles.size, profiles.resourceAssociations.size, profiles.vpcAssociations.size, profiles.shares.size, profiles.invitations.size]).toEqual([0, 0, 0, 0, 0]);
   expect(await zonesOfVpc(route53, osaka)).toEqual([]);
-}, 1_200_000);
+}, 1_800_000);
 
-it("switching the hub from zones to the Profile and back: the Tokyo VPC resolves every zone throughout", async () => {
+it("switching the hub from zones to the Profile and back, on the S3 backend: the Tokyo VPC resolves every zone throughout", async () => {
+  // Under S3, synth cannot read the states: the old pairs wait until `privatelink deploy` has seen the
+  // Profile association with `terraform state list`.
+  const s3 = new S3Client({ region: "ap-northeast-1", endpoint: emulator.url, forcePathStyle: true, credentials: { accessKeyId: "test", secretAccessKey: "test" } });
+  await s3.send(new CreateBucketCommand({ Bucket: "profile-switch-state", CreateBucketConfiguration: { LocationConstraint: "ap-northeast-1" } }));
+  const zones = { sharing: "zones", s3: true } as const;
+  const profile = { sharing: "profile", s3: true } as const;
   const tokyo = doc.vpcs["app-tokyo"].vpcId;
-  await run(["deploy", "--auto-approve", "--stacks", "hub-tokyo,spoke-app-tokyo"], "zones");
+  await run(["deploy", "--auto-approve", "--stacks", "hub-tokyo,spoke-app-tokyo"], zones);
   expect(await zonesOfVpc(route53, tokyo)).toEqual([...ZONES].sort());
 
-  const toProfile = await watchResolution(tokyo, () => run(["deploy", "--auto-approve", "--stacks", "hub-tokyo,spoke-app-tokyo"], "profile"));
+  const toProfile = await watchResolution(tokyo, () => run(["deploy", "--auto-approve", "--stacks", "hub-tokyo,spoke-app-tokyo"], profile));
   expect(toProfile.samples).toBeGreaterThan(10);
   expect(toProfile.gaps).toEqual([]);
   expect(await zonesOfVpc(route53, tokyo)).toEqual([]); // the old pairs were disassociated after the Profile came
   expect(await resolvedZones(tokyo)).toEqual([...ZONES].sort());
   expect(emulator.proxy.authorizationsLeft()).toEqual([]);
 
-  const toZones = await watchResolution(tokyo, () => run(["deploy", "--auto-approve", "--stacks", "hub-tokyo,spoke-app-tokyo"], "zones"));
+  const toZones = await watchResolution(tokyo, () => run(["deploy", "--auto-approve", "--stacks", "hub-tokyo,spoke-app-tokyo"], zones));
   expect(toZones.gaps).toEqual([]);
   expect(await zonesOfVpc(route53, tokyo)).toEqual([...ZONES].sort());
   expect(emulator.proxy.profiles.vpcAssociations.size).toBe(0);
 
-  await run(["destroy", "--auto-approve", "--stacks", "hub-tokyo,spoke-app-tokyo"], "zones");
+  await run(["destroy", "--auto-approve", "--stacks", "hub-tokyo,spoke-app-tokyo"], zones);
   expect(emulator.proxy.profiles.profiles.size).toBe(0);
 }, 1_200_000);

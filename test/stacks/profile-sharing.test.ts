@@ -5,7 +5,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { profileName } from "../../modules/profile-sharing";
-import { readEstate } from "../../synth/estate";
+import { PROFILE_ASSOCIATION_ADDRESS, readEstate, retirements } from "../../synth/estate";
 import { synthesize } from "../../synth/synthesize";
 import { loadTopologyText } from "../../topology/load";
 import { exampleDoc, problemsOf, resources, synth, tempDir } from "../helpers";
@@ -177,6 +177,16 @@ describe("switching a hub from zones to a Profile", () => {
     expect(second.retired.waiting).toEqual({});
   });
 
+  it("when the state cannot be read at synth (S3 backend), the pairs wait: unknown never counts as associated", () => {
+    const spoke = (association: "script" | "profile", pairs: string[]) => ({ role: "spoke" as const, vpcId: "vpc-0a1b2c3d4e5f60001", upstreams: ["hub-tokyo"], providers: [], spoke: { association, vpcRegion: "ap-northeast-1", zoneRoleArn: "arn:aws:iam::111122223333:role/deploy", vpcRoleArn: "arn:aws:iam::222233334444:role/deploy", pairs } });
+    const previous = { version: 1 as const, topology: "t", stacks: { "spoke-app-tokyo": spoke("script", [...ZONES]) } };
+    const current = new Map([["spoke-app-tokyo", spoke("profile", [])]]);
+    const unknown = retirements(previous, current, () => undefined);
+    expect([Object.fromEntries(unknown.waiting), Object.fromEntries(unknown.pairs)]).toEqual([{ "spoke-app-tokyo": [...ZONES].sort() }, {}]);
+    const seen = retirements(previous, current, () => [PROFILE_ASSOCIATION_ADDRESS, ...ZONES.map((z) => `terraform_data.phz_${z.replace(/\./g, "_")}`)]);
+    expect([Object.fromEntries(seen.waiting), Object.fromEntries(seen.pairs)]).toEqual([{}, { "spoke-app-tokyo": [...ZONES].sort() }]);
+  });
+
   it("retires the Tokyo spoke's six script pairs (their disassociate runs) and records the spoke as profile-associated", () => {
     const work = tempDir("profile-switch");
     const run = (doc: Record<string, any>) => {
@@ -184,12 +194,15 @@ describe("switching a hub from zones to a Profile", () => {
       const cwd = process.cwd();
       process.chdir(work);
       try {
-        return synthesize(model, { outdir: path.join(work, "cdktf.out"), hcl: false, estate: { file: path.join(work, "topology.estate.json"), state: () => undefined } }); // state unknown: as after an apply
+        return synthesize(model, { outdir: path.join(work, "cdktf.out"), hcl: false, estate: { file: path.join(work, "topology.estate.json"), state: () => held } });
       } finally {
         process.chdir(cwd);
       }
     };
+    const pairs = ZONES.map((z) => `terraform_data.phz_${z.replace(/\./g, "_")}`);
+    let held: string[] = [];
     run(exampleDoc());
+    held = [...pairs, PROFILE_ASSOCIATION_ADDRESS]; // as after the apply that associated the Profile
     const result = run(profileDoc());
     expect(result.retired.pairs).toEqual({ "spoke-app-tokyo": [...ZONES].sort() });
     const record = readEstate(path.join(work, "topology.estate.json"))!;
