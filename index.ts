@@ -66,7 +66,7 @@ export { TopologySchema, type Topology, topologyJsonSchema } from "./topology/sc
 export * from "./topology/model";
 export { buildStacks, type BuildOptions, type BuiltStacks } from "./stacks";
 export { PrivateLinkStack } from "./stacks/base-stack";
-export { HubStack, type HubZone } from "./stacks/hub-stack";
+export { HubStack, type HubZone, hubProfileName } from "./stacks/hub-stack";
 export { SpokeStack, type SpokeStackOptions } from "./stacks/spoke-stack";
 export { ProviderStack } from "./stacks/provider-stack";
 export { ConsumerStack } from "./stacks/consumer-stack";

@@ -9,7 +9,10 @@
  *   zone (GetHostedZoneLimit), interface endpoints per VPC and rules per security group (Service
  *   Quotas), and a declared raised quota that the account does not have;
  * - no spoke already has a zone of a hub's names (another zone, or its own endpoint with private DNS):
- *   Route 53 would refuse the association (ConflictingDomainExists).
+ *   Route 53 would refuse the association (ConflictingDomainExists);
+ * - hubs sharing through a Route 53 Profile: the hub account's Profiles in the Region stay within the
+ *   quota, no spoke VPC is associated with another Profile (a VPC takes one), and a spoke's own zone or
+ *   private-DNS endpoint for a hub name is reported as a note: it overrides the Profile for that name.
  */
 import { DescribeSubnetsCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetAccountLimitCommand, GetHostedZoneLimitCommand, ListHostedZonesByVPCCommand, Route53Client } from "@aws-sdk/client-route-53";
@@ -19,9 +22,12 @@ import { withoutCovered } from "../aws/cidr";
 import { globalRegionOf } from "../aws/partitions";
 import { QUOTAS, quotaValue } from "../aws/quotas";
 import { planServiceDns } from "../aws/service-catalog";
+import { hubProfileName } from "../stacks/hub-stack";
 import { AccountModel, HubModel, hubClientCidrs, TopologyModel } from "../topology/model";
+import { Route53ProfilesReader } from "./route53-profiles";
 
-export type CheckStatus = "ok" | "fail" | "warn";
+/** fail: AWS would refuse; warn: the check could not be made; note: allowed, but maybe not what was meant. */
+export type CheckStatus = "ok" | "fail" | "warn" | "note";
 
 export interface PreflightCheck {
   readonly area: "credentials" | "roles" | "vpcs" | "quotas" | "conflicts";
@@ -212,6 +218,8 @@ export class Preflight {
       }
     }
 
+    const profileId = hub.sharing === "profile" ? await this.checkProfileQuota(hub, credentials) : undefined;
+
     // Conflicts in the spokes: a zone of one of the hub's names that is not the hub's, or a private-DNS endpoint.
     for (const spoke of hub.spokes) {
       // A VPC that could not be read has its failure already; a second line about it says nothing new.
@@ -234,10 +242,50 @@ export class Preflight {
           const clash = planServiceDns(short, spoke.vpc.region).zones.map((z) => z.name).filter((n) => names.has(n));
           if (clash.length > 0) conflicts.push(`its endpoint ${endpoint.VpcEndpointId} (${endpoint.ServiceName}) has private DNS on for ${clash.join(", ")}`);
         }
+        if (spoke.association === "profile") {
+          // Through a Profile, nothing is refused: the VPC's own settings win for those names.
+          const otherProfiles = (await new Route53ProfilesReader({ region: spoke.vpc.region, credentials: spokeCredentials, endpoint: this.endpoint }).listProfileAssociations({ resourceId: spoke.vpc.vpcId }))
+            .filter((a) => a.ProfileId !== profileId)
+            .map((a) => `it is associated with Route 53 Profile ${a.ProfileId}${a.Name ? ` (association ${a.Name})` : ""}`);
+          if (otherProfiles.length > 0) {
+            this.add("conflicts", subject, "fail", `${otherProfiles.join("; ")}: a VPC takes one Profile (AWS refuses a second, ConflictException); disassociate it, or keep hub ${hub.name} on sharing: zones`);
+          } else if (conflicts.length > 0) {
+            this.add("conflicts", subject, "note", `${conflicts.join("; ")}: these override hub ${hub.name}'s Profile for those names (the VPC's own settings win); remove them for the hub's endpoints to answer`);
+          } else {
+            this.add("conflicts", subject, "ok", `no other Profile, no own zone of hub ${hub.name}'s ${names.size} names`);
+          }
+          continue;
+        }
         this.add("conflicts", subject, conflicts.length === 0 ? "ok" : "fail", conflicts.length === 0 ? `no zone of hub ${hub.name}'s ${names.size} names` : `${conflicts.join("; ")}: Route 53 would refuse the association (ConflictingDomainExists); remove them or turn their private DNS off`);
       } catch (error) {
         this.add("conflicts", subject, "warn", `could not check: ${message(error)}`);
       }
+    }
+  }
+
+  /**
+   * Profiles per account and Region: those the hub account owns there plus the ones this topology still
+   * creates there, against the declared or default quota (Service Quotas has no code for it that preflight
+   * reads). Returns the id of the hub's Profile when it exists.
+   */
+  private async checkProfileQuota(hub: HubModel, credentials: Credentials): Promise<string | undefined> {
+    const subject = `Route 53 Profiles of account ${hub.vpc.account.name} in ${hub.vpc.region}`;
+    try {
+      const listed = await new Route53ProfilesReader({ region: hub.vpc.region, credentials, endpoint: this.endpoint }).listProfiles();
+      const owned = listed.filter((p) => p.ShareStatus !== "SHARED_WITH_ME");
+      const group = this.model.hubs.filter((h) => h.sharing === "profile" && h.vpc.account.name === hub.vpc.account.name && h.vpc.region === hub.vpc.region);
+      // One line per account and Region: made with its first hub.
+      if (group[0] === hub) {
+        const missing = group.filter((h) => !owned.some((p) => p.Name === hubProfileName(h.name)));
+        const limit = quotaValue("profilesPerRegion", this.model.quotas);
+        const needed = owned.length + missing.length;
+        const source = this.model.quotas.profilesPerRegion ? "declared in quotas.profilesPerRegion" : "AWS's default";
+        this.add("quotas", subject, needed <= limit ? "ok" : "fail", `${owned.length} exist, this topology creates ${missing.length} (${missing.map((h) => `hub ${h.name}`).join(", ") || "none"}): ${needed} of ${limit} (${source})${needed > limit ? "; delete unused Profiles, raise the quota and declare it, or keep a hub on sharing: zones" : ""}`);
+      }
+      return owned.find((p) => p.Name === hubProfileName(hub.name))?.Id;
+    } catch (error) {
+      this.add("quotas", subject, "warn", `could not list Route 53 Profiles: ${message(error)}`);
+      return undefined;
     }
   }
 }
@@ -249,10 +297,11 @@ export function preflight(model: TopologyModel): Promise<PreflightCheck[]> {
 
 /** The report as lines: one per check, failures marked. */
 export function formatPreflight(checks: readonly PreflightCheck[]): string {
-  const mark = { ok: "ok  ", warn: "warn", fail: "FAIL" } as const;
+  const mark = { ok: "ok  ", warn: "warn", fail: "FAIL", note: "note" } as const;
   const lines = checks.map((c) => `${mark[c.status]} ${c.area.padEnd(11)} ${c.subject}: ${c.detail}`);
   const failed = checks.filter((c) => c.status === "fail").length;
   const warned = checks.filter((c) => c.status === "warn").length;
-  lines.push(`preflight: ${checks.length} checks, ${failed} failed, ${warned} could not be made${failed === 0 ? "; nothing found that AWS would refuse" : ""}`);
+  const notes = checks.filter((c) => c.status === "note").length;
+  lines.push(`preflight: ${checks.length} checks, ${failed} failed, ${warned} could not be made${notes ? `, ${notes} note(s)` : ""}${failed === 0 ? "; nothing found that AWS would refuse" : ""}`);
   return `${lines.join("\n")}\n`;
 }

@@ -24,6 +24,11 @@ export interface HubZone {
   readonly zoneId: string;
 }
 
+/** Name of a hub's Route 53 Profile (`sharing: profile`); preflight looks it up by this name. */
+export function hubProfileName(hubName: string): string {
+  return profileName(`${hubName}-hub`);
+}
+
 /**
  * The hub: one interface endpoint per service (private DNS off) behind one security group that
  * admits 443 only from the hub's declared clients, and the private hosted zones that spokes join.
@@ -74,7 +79,7 @@ export class HubStack extends PrivateLinkStack {
       const zoneArns = new Map([...endpoints.values()].flatMap((e) => e.zones.map((z) => [z.name, z.zone.arn] as const)));
       this.profile = new ProfileShare(this, "profile", {
         provider,
-        name: profileName(`${hub.name}-hub`),
+        name: hubProfileName(hub.name),
         zones: this.zones.map((z) => ({ name: z.name, zoneArn: zoneArns.get(z.name)! })),
         shareWith: hub.shareWith,
       });

@@ -188,6 +188,18 @@ export class ProfilesAndRam {
       this.hooks.log("DisassociateProfile", account, `${vpcId} from ${profileId}`);
       return { ProfileAssociation: { ...this.view(a), Status: "DELETING" } };
     }
+    // The List calls answer one page: the estates a test builds are far below a page (100).
+    if (method === "GET" && path === "/profiles") {
+      const visible = [...this.profiles.values()].filter((p) => p.region === region && (p.OwnerId === account || this.sharedWith(p.Arn, account)));
+      return { ProfileSummaries: visible.map((p) => ({ Id: p.Id, Arn: p.Arn, Name: p.Name, ShareStatus: this.profileView(p, account).ShareStatus })) };
+    }
+    if (method === "GET" && path === "/profileassociations") {
+      // The caller's own VPC associations (a Profile's owner does not see its consumers' associations).
+      const profileId = call.query.get("profileId");
+      const resourceId = call.query.get("resourceId");
+      const own = [...this.vpcAssociations.values()].filter((a) => a.OwnerId === account && a.region === region && (!profileId || a.ProfileId === profileId) && (!resourceId || a.ResourceId === resourceId));
+      return { ProfileAssociations: own.map((a) => this.view(a)) };
+    }
     if ((m = /^\/tags\/(.+)$/.exec(path))) {
       // Tags are kept by resource id, the ARN's last segment (profile/<id>, profile-association/<id>).
       const arn = decodeURIComponent(m[1]).split("/").pop()!;

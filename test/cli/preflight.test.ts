@@ -7,7 +7,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { CreateVpcEndpointCommand, DeleteVpcEndpointsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { CreateHostedZoneCommand, DeleteHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { preflight, PreflightCheck } from "../../cli/preflight";
+import { formatPreflight, preflight, PreflightCheck } from "../../cli/preflight";
 import { loadTopologyText } from "../../topology/load";
 import { Emulator, readTopologyDoc, startEmulator } from "../../tools/emulator";
 import { EXAMPLE, ROOT, tempDir } from "../helpers";
@@ -100,6 +100,54 @@ describe("preflight", () => {
       emulator.proxy.limits.vpcsPerHostedZone = 300;
       emulator.proxy.limits.hostedZonesPerAccount = 500;
       await hubRoute53.send(new DeleteHostedZoneCommand({ Id: zone.HostedZone!.Id! }));
+    }
+  }, 60_000);
+
+  it("with sharing: profile, counts the hub account's Profiles against the quota, finds a spoke VPC on another Profile, and notes what overrides the Profile", async () => {
+    const doc = copy();
+    doc.hubs.tokyo.sharing = "profile";
+    const vpc = doc.vpcs["app-tokyo"].vpcId;
+    const hubAccount = doc.accounts["network-hub"].id;
+    const tokyoAccount = doc.accounts["workload-tokyo"].id;
+    // The emulator's Route 53 Profiles, called directly as those accounts (what another tool made before).
+    const call = async (account: string, method: string, apiPath: string, body?: object) => {
+      const answer = await emulator.proxy.profiles.answer({ service: "route53profiles", region: "ap-northeast-1", account, method, path: apiPath, query: new URLSearchParams(), body: body ? JSON.stringify(body) : "" });
+      expect(answer.status).toBe(200);
+      return JSON.parse(answer.body);
+    };
+    const clean = await run(doc);
+    expect(failures(clean)).toEqual([]);
+    expect(clean.filter((c) => c.subject.startsWith("Route 53 Profiles")).map((c) => `${c.subject}: ${c.detail}`)).toEqual([
+      "Route 53 Profiles of account network-hub in ap-northeast-1: 0 exist, this topology creates 1 (hub tokyo): 1 of 5 (AWS's default)",
+    ]);
+    expect(clean.find((c) => c.subject.startsWith("spoke app-tokyo"))!.detail).toBe("no other Profile, no own zone of hub tokyo's 6 names");
+
+    const made: Array<[string, string]> = [];
+    for (let i = 0; i < 5; i++) made.push([hubAccount, (await call(hubAccount, "POST", "/profile", { Name: `other-${i}`, ClientToken: `other-${i}` })).Profile.Id]);
+    const own: string = (await call(tokyoAccount, "POST", "/profile", { Name: "own", ClientToken: "own" })).Profile.Id;
+    made.push([tokyoAccount, own]);
+    await call(tokyoAccount, "POST", "/profileassociation", { Name: "own-vpc", ProfileId: own, ResourceId: vpc });
+    const route53 = new Route53Client({ region: "us-east-1", endpoint: emulator.url, credentials: await emulator.credentials(tokyoAccount) });
+    let zoneId: string | undefined;
+    try {
+      expect(failures(await run(doc))).toEqual([
+        "fail quotas Route 53 Profiles of account network-hub in ap-northeast-1: 5 exist, this topology creates 1 (hub tokyo): 6 of 5 (AWS's default); delete unused Profiles, raise the quota and declare it, or keep a hub on sharing: zones",
+        `fail conflicts spoke app-tokyo (${vpc}): it is associated with Route 53 Profile ${own} (association own-vpc): a VPC takes one Profile (AWS refuses a second, ConflictException); disassociate it, or keep hub tokyo on sharing: zones`,
+      ]);
+      // Off the other Profile, with a zone of its own for a hub name and the raised quota declared: a note.
+      await call(tokyoAccount, "DELETE", `/profileassociation/profileid/${own}/resourceid/${vpc}`);
+      zoneId = (await route53.send(new CreateHostedZoneCommand({ Name: "ssm.ap-northeast-1.amazonaws.com", CallerReference: `own-${Date.now()}`, VPC: { VPCId: vpc, VPCRegion: "ap-northeast-1" } }))).HostedZone!.Id!;
+      doc.quotas = { profilesPerRegion: 6 };
+      const checks = await run(doc);
+      expect(failures(checks)).toEqual([
+        `note conflicts spoke app-tokyo (${vpc}): zone ssm.ap-northeast-1.amazonaws.com (${zoneId.replace("/hostedzone/", "")}, account ${tokyoAccount}) is already associated: these override hub tokyo's Profile for those names (the VPC's own settings win); remove them for the hub's endpoints to answer`,
+      ]);
+      expect(checks.find((c) => c.subject.startsWith("Route 53 Profiles"))!.detail).toBe("5 exist, this topology creates 1 (hub tokyo): 6 of 6 (declared in quotas.profilesPerRegion)");
+      expect(formatPreflight(checks)).toMatch(/^preflight: \d+ checks, 0 failed, 0 could not be made, 1 note\(s\); nothing found that AWS would refuse$/m);
+    } finally {
+      if (zoneId) await route53.send(new DeleteHostedZoneCommand({ Id: zoneId }));
+      for (const association of [...emulator.proxy.profiles.vpcAssociations.values()]) await call(association.OwnerId, "DELETE", `/profileassociation/profileid/${association.ProfileId}/resourceid/${association.ResourceId}`);
+      for (const [account, id] of made) await call(account, "DELETE", `/profile/${id}`);
     }
   }, 60_000);
 
