@@ -296,14 +296,14 @@ export async function operate(command: Command, options: OperateOptions, env: No
     // - back to the zones: before the hub, whose apply deletes the Profile (AWS refuses to delete one that
     //   VPCs still use, and the spoke would lose the names); the zones are there all along.
     const firstTargets = new Map<string, string[]>();
-    const leavingProfile: string[] = [];
+    const leavingProfile = new Set<string>();
     for (const spoke of model.spokes) {
       if (!deps.has(spoke.stackName)) continue;
       const old = before?.stacks[spoke.stackName]?.spoke?.association;
       if (old === "profile" && spoke.association !== "profile") {
         // Script pairs are targeted first; native ones come with the full apply.
         firstTargets.set(spoke.stackName, spoke.association === "script" ? spoke.hub.services.flatMap((service) => service.zones.map((zone) => pairAddress(zone.name))) : []);
-        leavingProfile.push(spoke.stackName);
+        leavingProfile.add(spoke.stackName);
       }
     }
     const apply = async (stack: string, log: Writable): Promise<boolean> => {
@@ -346,13 +346,13 @@ export async function operate(command: Command, options: OperateOptions, env: No
         // destroyed since) waits for its hub like any other.
         const list = await terraform(stackDir(stack), ["state", "list"], discard(), env);
         if (!stateAddresses(list.output).includes(PROFILE_ASSOCIATION_ADDRESS)) {
-          leavingProfile.splice(leavingProfile.indexOf(stack), 1);
+          leavingProfile.delete(stack);
           return true;
         }
         return apply(stack, log);
       }, `${stack}.leaving-profile`);
     }
-    ok = retiredOk && (await schedule(deps, "apply", (stack) => (leavingProfile.includes(stack) ? Promise.resolve(true) : step(stack, (log) => apply(stack, log))), options.parallel));
+    ok = retiredOk && (await schedule(deps, "apply", (stack) => (leavingProfile.has(stack) ? Promise.resolve(true) : step(stack, (log) => apply(stack, log))), options.parallel));
     const waiting = Object.keys(synth.retired.waiting).filter((stack) => deps.has(stack));
     if (ok && waiting.length > 0) {
       // The Profile now serves those VPCs: the old pairs can go. Their states are read with `terraform

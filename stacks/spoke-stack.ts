@@ -30,7 +30,6 @@ export class SpokeStack extends PrivateLinkStack {
   readonly profileAssociation?: ProfileAssociation;
   private readonly handshakeScript?: string;
   private readonly hubOutputs: ReturnType<PrivateLinkStack["upstream"]>;
-  private readonly hubStackName: string;
   private readonly vpcIdRef: string;
 
   constructor(scope: Construct, model: TopologyModel, spoke: SpokeModel, hub: HubStack, options: SpokeStackOptions = {}) {
@@ -45,7 +44,6 @@ export class SpokeStack extends PrivateLinkStack {
     const crossAccount = spoke.vpc.account.id !== hubVpc.account.id;
     const hubOutputs = this.upstream(hub);
     this.hubOutputs = hubOutputs;
-    this.hubStackName = hub.stackName;
     this.vpcIdRef = vpc.id;
 
     const joined: Record<string, string> = {};
@@ -74,7 +72,6 @@ export class SpokeStack extends PrivateLinkStack {
     for (const zone of hub.zones) {
       const zoneId = hubOutputs.value("zone_ids", zone.name);
       joined[zone.name] = zoneId;
-      const missing = `${hub.stackName} has no zone ${zone.name} in its state yet: apply ${hub.stackName} first (privatelink deploy applies stacks in dependency order). Nothing was associated.`;
       if (spoke.association === "native") {
         const pair = new ZoneAssociationNative(this, `zone-${zone.name}`, {
           zoneProvider: this.provider(hubVpc.account, hubVpc.region),
@@ -85,7 +82,7 @@ export class SpokeStack extends PrivateLinkStack {
           vpcRegion: spoke.vpc.region,
           crossAccount,
         });
-        hubOutputs.require(pair.authorization ?? pair.association, "zone_ids", zone.name, missing);
+        hubOutputs.require(pair.authorization ?? pair.association, "zone_ids", zone.name, this.zoneMissing(zone.name));
       } else {
         this.scriptPair(zone.name);
       }
@@ -96,8 +93,14 @@ export class SpokeStack extends PrivateLinkStack {
     });
   }
 
+  /** What an apply says when the hub's state lacks the zone (the pair's precondition). */
+  private zoneMissing(zoneName: string): string {
+    const hub = this.spoke.hub.stackName;
+    return `${hub} has no zone ${zoneName} in its state yet: apply ${hub} first (privatelink deploy applies stacks in dependency order). Nothing was associated.`;
+  }
+
   /** One (zone, VPC) pair joined through the handshake script. */
-  private scriptPair(zoneName: string): ZoneAssociationScript {
+  private scriptPair(zoneName: string): void {
     const hubVpc = this.spoke.hub.vpc;
     const pair = new ZoneAssociationScript(this, `zone-${zoneName}`, {
       script: HandshakeScript.of(this, this.handshakeScript),
@@ -109,9 +112,7 @@ export class SpokeStack extends PrivateLinkStack {
       vpcRoleArn: this.spoke.vpc.account.deployRoleArn,
       environment: this.model.target.kind === "local" ? emulatorEnvironment(this.model.target.endpoint) : undefined,
     });
-    const missing = `${this.hubStackName} has no zone ${zoneName} in its state yet: apply ${this.hubStackName} first (privatelink deploy applies stacks in dependency order). Nothing was associated.`;
-    this.hubOutputs.require(pair.resource, "zone_ids", zoneName, missing);
-    return pair;
+    this.hubOutputs.require(pair.resource, "zone_ids", zoneName, this.zoneMissing(zoneName));
   }
 
   /**
@@ -155,10 +156,9 @@ export interface RetiredPairsProps {
  * Script-mode pairs kept with `count = 0` after their removal from the topology (see synth/estate.ts):
  * the next apply runs each pair's disassociate with the values of the state, then the block can go.
  */
-export function addRetiredPairs(stack: PrivateLinkStack, props: RetiredPairsProps): ZoneAssociationScript[] {
-  return props.zones.map(
-    (zone) =>
-      new ZoneAssociationScript(stack, `retired-zone-${zone}`, {
+export function addRetiredPairs(stack: PrivateLinkStack, props: RetiredPairsProps): void {
+  for (const zone of props.zones) {
+    new ZoneAssociationScript(stack, `retired-zone-${zone}`, {
       script: HandshakeScript.of(stack, props.handshakeScript),
       zoneId: "(retired: the state's value is used)",
       zoneName: zone,
@@ -166,10 +166,10 @@ export function addRetiredPairs(stack: PrivateLinkStack, props: RetiredPairsProp
       vpcRegion: props.vpcRegion,
       zoneRoleArn: props.zoneRoleArn,
       vpcRoleArn: props.vpcRoleArn,
-        environment: props.model.target.kind === "local" ? emulatorEnvironment(props.model.target.endpoint) : undefined,
-        retired: true,
-      }),
-  );
+      environment: props.model.target.kind === "local" ? emulatorEnvironment(props.model.target.endpoint) : undefined,
+      retired: true,
+    });
+  }
 }
 
 /** The SDK's standard variables that point the handshake at an emulator (fixed dummy credentials). */

@@ -4,7 +4,7 @@ import { App, TerraformStack } from "cdktf";
 import { TopologyModel } from "../topology/model";
 import { buildStacks } from "../stacks";
 import { localStateFile } from "../stacks/base-stack";
-import { applyEstate, EstateError, EstateOptions, EstateRecord, localStateReader, StateReader, writeEstate } from "./estate";
+import { applyEstate, EstateError, EstateOptions, localStateReader, StateReader, writeEstate } from "./estate";
 
 import { collectBlockPaths, renderHcl } from "./hcl";
 
@@ -74,7 +74,7 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
   try {
     const app = new App({ outdir: staging });
     const built = buildStacks(app, model, { handshakeScript: options.estate?.handshakeScript });
-    let estate: { record: EstateRecord; retired: { stacks: ReadonlyMap<string, unknown>; pairs: ReadonlyMap<string, readonly string[]>; waiting: ReadonlyMap<string, readonly string[]> } } | undefined;
+    let estate: ReturnType<typeof applyEstate> | undefined;
     if (options.estate) {
       try {
         estate = applyEstate(app, model, built, options.estate, defaultStateReader(model));

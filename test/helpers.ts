@@ -50,6 +50,24 @@ export function synth(doc: Record<string, any> = exampleDoc(), options: { hcl?: 
   }
 }
 
+/**
+ * Synthesizes a topology document in `work` with its estate record (`work/topology.estate.json`): what a
+ * re-synth of a changed topology does. `state` says what each stack's state holds (undefined: unknown).
+ */
+export function synthIn(work: string, doc: Record<string, any>, state?: (stack: string) => readonly string[] | undefined) {
+  const { model } = loadTopologyText(JSON.stringify(doc), "test topology");
+  const cwd = process.cwd();
+  process.chdir(work);
+  try {
+    const result = synthesize(model, { outdir: path.join(work, "cdktf.out"), hcl: false, estate: { file: path.join(work, "topology.estate.json"), state } });
+    const json = (stack: string) => JSON.parse(fs.readFileSync(path.join(work, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"));
+    const manifest = JSON.parse(fs.readFileSync(path.join(work, "cdktf.out", "manifest.json"), "utf8"));
+    return { result, json, manifest };
+  } finally {
+    process.chdir(cwd);
+  }
+}
+
 /** Resources of one type in a synthesized stack, keyed by logical name. */
 export function resources(stack: any, type: string): Record<string, any> {
   return stack.resource?.[type] ?? {};

@@ -239,8 +239,8 @@ export function buildModel(topology: Topology): TopologyModel {
     hub.spokes.push(spoke);
     return spoke;
   });
-  for (const [name, hub] of hubs.map((h) => [h.name, h] as const)) {
-    if (hub.sharing !== "profile" || topology.hubs?.[name]?.shareWith) continue;
+  for (const hub of hubs) {
+    if (hub.sharing !== "profile" || topology.hubs?.[hub.name]?.shareWith) continue;
     const accountsServed = hub.spokes.filter((s) => s.association === "profile" && s.vpc.account.id !== hub.vpc.account.id).map((s) => s.vpc.account.id);
     hub.shareWith.push(...[...new Set(accountsServed)].sort());
   }

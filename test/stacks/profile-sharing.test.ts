@@ -5,10 +5,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { profileName } from "../../modules/profile-sharing";
-import { PROFILE_ASSOCIATION_ADDRESS, readEstate, retirements } from "../../synth/estate";
-import { synthesize } from "../../synth/synthesize";
-import { loadTopologyText } from "../../topology/load";
-import { exampleDoc, problemsOf, resources, synth, tempDir } from "../helpers";
+import { pairAddress, PROFILE_ASSOCIATION_ADDRESS, readEstate, retirements } from "../../synth/estate";
+import { exampleDoc, problemsOf, resources, synth, synthIn, tempDir } from "../helpers";
 
 const ZONES = ["ec2messages", "s3-accesspoint", "s3-control", "s3", "ssm", "ssmmessages"].map((s) => `${s}.ap-northeast-1.amazonaws.com`);
 
@@ -153,17 +151,8 @@ describe("validation of profile sharing", () => {
 describe("switching a hub from zones to a Profile", () => {
   it("while the spoke's state has no Profile association, its pairs stay active (waiting), so the VPC keeps the hub's names", () => {
     const work = tempDir("profile-waiting");
-    const run = (doc: Record<string, any>, held: string[]) => {
-      const { model } = loadTopologyText(JSON.stringify(doc), "t");
-      const cwd = process.cwd();
-      process.chdir(work);
-      try {
-        return synthesize(model, { outdir: path.join(work, "cdktf.out"), hcl: false, estate: { file: path.join(work, "topology.estate.json"), state: () => held } });
-      } finally {
-        process.chdir(cwd);
-      }
-    };
-    const pairs = ZONES.map((z) => `terraform_data.phz_${z.replace(/\./g, "_")}`);
+    const run = (doc: Record<string, any>, held: string[]) => synthIn(work, doc, () => held).result;
+    const pairs = ZONES.map(pairAddress);
     run(exampleDoc(), pairs);
     const first = run(profileDoc(), pairs); // applied in zones mode: the pairs are in the state, no association yet
     expect(first.retired.pairs).toEqual({});
@@ -183,24 +172,15 @@ describe("switching a hub from zones to a Profile", () => {
     const current = new Map([["spoke-app-tokyo", spoke("profile", [])]]);
     const unknown = retirements(previous, current, () => undefined);
     expect([Object.fromEntries(unknown.waiting), Object.fromEntries(unknown.pairs)]).toEqual([{ "spoke-app-tokyo": [...ZONES].sort() }, {}]);
-    const seen = retirements(previous, current, () => [PROFILE_ASSOCIATION_ADDRESS, ...ZONES.map((z) => `terraform_data.phz_${z.replace(/\./g, "_")}`)]);
+    const seen = retirements(previous, current, () => [PROFILE_ASSOCIATION_ADDRESS, ...ZONES.map(pairAddress)]);
     expect([Object.fromEntries(seen.waiting), Object.fromEntries(seen.pairs)]).toEqual([{}, { "spoke-app-tokyo": [...ZONES].sort() }]);
   });
 
   it("retires the Tokyo spoke's six script pairs (their disassociate runs) and records the spoke as profile-associated", () => {
     const work = tempDir("profile-switch");
-    const run = (doc: Record<string, any>) => {
-      const { model } = loadTopologyText(JSON.stringify(doc), "t");
-      const cwd = process.cwd();
-      process.chdir(work);
-      try {
-        return synthesize(model, { outdir: path.join(work, "cdktf.out"), hcl: false, estate: { file: path.join(work, "topology.estate.json"), state: () => held } });
-      } finally {
-        process.chdir(cwd);
-      }
-    };
-    const pairs = ZONES.map((z) => `terraform_data.phz_${z.replace(/\./g, "_")}`);
+    const pairs = ZONES.map(pairAddress);
     let held: string[] = [];
+    const run = (doc: Record<string, any>) => synthIn(work, doc, () => held).result;
     run(exampleDoc());
     held = [...pairs, PROFILE_ASSOCIATION_ADDRESS]; // as after the apply that associated the Profile
     const result = run(profileDoc());

@@ -4,26 +4,10 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { loadTopologyText } from "../../topology/load";
-import { synthesize } from "../../synth/synthesize";
 import { pairAddress, readEstate } from "../../synth/estate";
-import { exampleDoc, tempDir } from "../helpers";
+import { exampleDoc, synthIn, tempDir } from "../helpers";
 
 const ZONES = ["ec2messages", "s3-accesspoint", "s3-control", "s3", "ssm", "ssmmessages"].map((s) => `${s}.ap-northeast-1.amazonaws.com`);
-
-function synthIn(work: string, doc: Record<string, any>, state?: (stack: string) => readonly string[] | undefined) {
-  const { model } = loadTopologyText(JSON.stringify(doc), "test topology");
-  const cwd = process.cwd();
-  process.chdir(work);
-  try {
-    const result = synthesize(model, { outdir: path.join(work, "cdktf.out"), hcl: false, estate: { file: path.join(work, "topology.estate.json"), state } });
-    const json = (stack: string) => JSON.parse(fs.readFileSync(path.join(work, "cdktf.out", "stacks", stack, "cdk.tf.json"), "utf8"));
-    const manifest = JSON.parse(fs.readFileSync(path.join(work, "cdktf.out", "manifest.json"), "utf8"));
-    return { result, json, manifest };
-  } finally {
-    process.chdir(cwd);
-  }
-}
 
 describe("the estate record", () => {
   it("records every stack with its providers, VPC, upstreams and pairs, deterministically, and rewrites nothing when nothing changed", () => {
