@@ -75,6 +75,27 @@ describe("privatelink cost", () => {
     const option = run(["cost", "--format", "xml"]);
     expect([option.code, option.stderr]).toEqual([2, 'privatelink cost: --format is md or json, not "xml"\n']);
   });
+
+  it("hostile traffic and price files: malformed, a template sequence, over 4 MiB, an alias bomb, broken JSON; each a located error with exit 2, never a stack trace", () => {
+    const dir = tempDir("cost-hostile");
+    const write = (name: string, text: string) => {
+      fs.writeFileSync(path.join(dir, name), text);
+      return path.join(dir, name);
+    };
+    const bomb = ["a: &a [x,x,x,x,x,x,x,x,x]", ..."bcdef".split("").map((c, i) => `${c}: &${c} [${Array(9).fill(`*${"abcdef"[i]}`).join(",")}]`), `g: [${Array(9).fill("*f").join(",")}]`].join("\n");
+    const cases: Array<[string[], string]> = [
+      [["--traffic", write("malformed.yaml", "spokes:\n  app-tokyo: { sentGb: [1\n")], "line 3: (top level): YAML syntax error: "],
+      [["--traffic", write("template.yaml", 'spokes:\n  "${file(\\"/etc/hostname\\")}": { sentGb: 1 }\n')], 'line 2: spokes["${file(\\"/etc/hostname\\")}"]: is not a spoke of the topology'],
+      [["--traffic", write("huge.yaml", `spokes:\n  app-tokyo: { sentGb: 1 }\n${"#".repeat(5_000_000)}\n`)], "line 1: (top level): is larger than 4 MiB"],
+      [["--traffic", write("bomb.yaml", `${bomb}\n`)], "cannot be read: Excessive alias count indicates a resource exhaustion attack"],
+      [["--prices", write("prices.json", '{"version": 1, ')], "prices.json: 1 problem in the price table:\n  - cannot be read as JSON: "],
+    ];
+    for (const [args, message] of cases) {
+      const result = run(["cost", ...args]);
+      expect({ args: args[1], code: result.code, stdout: result.stdout, stackTrace: /\n\s+at /.test(result.stderr) }).toEqual({ args: args[1], code: 2, stdout: "", stackTrace: false });
+      expect(result.stderr).toContain(message);
+    }
+  });
 });
 
 /** Price List products in the documented GetProducts shape (one JSON string per product). */
