@@ -9,6 +9,9 @@
  * provider barrel.
  */
 
+// The construct framework this build runs on (cdktf or cdktn; see docs/library.md)
+export { FRAMEWORK, type Framework } from "./framework/core";
+
 // Constructs
 export { ValidationError } from "./modules/errors";
 export { AccountRegionProvider, type AccountRegionProviderProps, type AccountRef, type ApiTarget, AWS_PROVIDER_CONSTRAINT, EMULATED_SERVICES } from "./modules/aws-provider";

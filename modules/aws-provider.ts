@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { TerraformStack, Token } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { TerraformStack, Token } from "../framework/core";
+import { AwsProvider } from "../framework/aws";
 import { ACCOUNT_ID, REGION, roleArnAccount } from "../aws/patterns";
 import { throwIfProblems } from "./errors";
 

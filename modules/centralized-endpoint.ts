@@ -1,8 +1,6 @@
 import { Construct } from "constructs";
-import { TerraformProvider } from "cdktf";
-import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
-import { Route53Zone } from "@cdktf/provider-aws/lib/route53-zone";
-import { Route53Record } from "@cdktf/provider-aws/lib/route53-record";
+import { TerraformProvider } from "../framework/core";
+import { VpcEndpoint, Route53Zone, Route53Record } from "../framework/aws";
 import { recordLogicalName } from "../aws/names";
 import { ServiceDnsPlan } from "../aws/service-catalog";
 import { throwIfProblems } from "./errors";

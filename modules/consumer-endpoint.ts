@@ -1,8 +1,6 @@
 import { Construct } from "constructs";
-import { propertyAccess, TerraformProvider, Token } from "cdktf";
-import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
-import { VpcEndpointConnectionAccepter } from "@cdktf/provider-aws/lib/vpc-endpoint-connection-accepter";
-import { VpcEndpointPrivateDns } from "@cdktf/provider-aws/lib/vpc-endpoint-private-dns";
+import { propertyAccess, TerraformProvider, Token } from "../framework/core";
+import { VpcEndpoint, VpcEndpointConnectionAccepter, VpcEndpointPrivateDns } from "../framework/aws";
 import { IngressSecurityGroup } from "./ingress-security-group";
 import { throwIfProblems } from "./errors";
 import { named } from "./naming";

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { TerraformProvider } from "cdktf";
-import { VpcEndpointService } from "@cdktf/provider-aws/lib/vpc-endpoint-service";
+import { TerraformProvider } from "../framework/core";
+import { VpcEndpointService } from "../framework/aws";
 import { throwIfProblems } from "./errors";
 import { named } from "./naming";
 

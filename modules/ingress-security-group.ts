@@ -1,8 +1,6 @@
 import { Construct } from "constructs";
-import { TerraformProvider } from "cdktf";
-import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { TerraformProvider } from "../framework/core";
+import { SecurityGroup, VpcSecurityGroupIngressRule, VpcSecurityGroupEgressRule } from "../framework/aws";
 import { parseCidr } from "../aws/cidr";
 import { throwIfProblems } from "./errors";
 import { named, tfName } from "./naming";

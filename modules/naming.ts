@@ -2,7 +2,7 @@
  * Terraform logical names derived from meaningful keys (service, zone, CIDR), never from list
  * positions: adding or removing one entry leaves every other resource address unchanged.
  */
-import { TerraformElement, TerraformStack } from "cdktf";
+import { TerraformElement, TerraformStack } from "../framework/core";
 import { tfName } from "../aws/names";
 import { ValidationError } from "./errors";
 

@@ -1,10 +1,6 @@
 import { Construct } from "constructs";
-import { TerraformProvider } from "cdktf";
-import { Lb } from "@cdktf/provider-aws/lib/lb";
-import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group-attachment";
-import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { TerraformProvider } from "../framework/core";
+import { Lb, LbListener, LbTargetGroup, LbTargetGroupAttachment, VpcSecurityGroupIngressRule } from "../framework/aws";
 import { IngressSecurityGroup, SecurityGroupRule } from "./ingress-security-group";
 import { elbName, elbNameProblems } from "../aws/names";
 import { throwIfProblems } from "./errors";

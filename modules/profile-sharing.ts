@@ -1,12 +1,6 @@
 import { Construct } from "constructs";
-import { TerraformProvider, Token } from "cdktf";
-import { RamPrincipalAssociation } from "@cdktf/provider-aws/lib/ram-principal-association";
-import { RamResourceAssociation } from "@cdktf/provider-aws/lib/ram-resource-association";
-import { RamResourceShare } from "@cdktf/provider-aws/lib/ram-resource-share";
-import { RamResourceShareAccepter } from "@cdktf/provider-aws/lib/ram-resource-share-accepter";
-import { Route53ProfilesAssociation } from "@cdktf/provider-aws/lib/route53profiles-association";
-import { Route53ProfilesProfile } from "@cdktf/provider-aws/lib/route53profiles-profile";
-import { Route53ProfilesResourceAssociation } from "@cdktf/provider-aws/lib/route53profiles-resource-association";
+import { TerraformProvider, Token } from "../framework/core";
+import { RamPrincipalAssociation, RamResourceAssociation, RamResourceShare, RamResourceShareAccepter, Route53ProfilesAssociation, Route53ProfilesProfile, Route53ProfilesResourceAssociation } from "../framework/aws";
 import { ACCOUNT_ID, ORGANIZATION_PRINCIPAL, VPC_ID } from "../aws/patterns";
 import { throwIfProblems } from "./errors";
 import { named } from "./naming";

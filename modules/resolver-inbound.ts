@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { Fn, propertyAccess, TerraformProvider, Token } from "cdktf";
-import { Route53ResolverEndpoint } from "@cdktf/provider-aws/lib/route53-resolver-endpoint";
+import { Fn, propertyAccess, TerraformProvider, Token } from "../framework/core";
+import { Route53ResolverEndpoint } from "../framework/aws";
 import { IngressSecurityGroup } from "./ingress-security-group";
 import { throwIfProblems } from "./errors";
 import { named } from "./naming";

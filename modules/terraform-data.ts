@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { ITerraformDependable, LocalExecProvisioner, TerraformResource, TerraformResourceLifecycle } from "cdktf";
+import { ITerraformDependable, LocalExecProvisioner, TerraformResource, TerraformResourceLifecycle } from "../framework/core";
 
 export interface TerraformDataProps {
   /** Stored in state and visible to provisioners as `self.input`. */

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, S3BackendConfig, TerraformLocal, TerraformProvider, TerraformRemoteState, TerraformResource } from "cdktf";
-import { DataAwsS3Objects } from "@cdktf/provider-aws/lib/data-aws-s3-objects";
+import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, S3BackendConfig, TerraformLocal, TerraformProvider, TerraformRemoteState, TerraformResource } from "../framework/core";
+import { DataAwsS3Objects } from "../framework/aws";
 import { throwIfProblems } from "./errors";
 import { tfName } from "./naming";
 

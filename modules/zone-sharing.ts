@@ -1,7 +1,6 @@
 import { Construct } from "constructs";
-import { AssetType, TerraformAsset, TerraformProvider, TerraformStack, Token } from "cdktf";
-import { Route53VpcAssociationAuthorization } from "@cdktf/provider-aws/lib/route53-vpc-association-authorization";
-import { Route53ZoneAssociation } from "@cdktf/provider-aws/lib/route53-zone-association";
+import { AssetType, TerraformAsset, TerraformProvider, TerraformStack, Token } from "../framework/core";
+import { Route53VpcAssociationAuthorization, Route53ZoneAssociation } from "../framework/aws";
 import { VPC_ID } from "../aws/patterns";
 import { throwIfProblems } from "./errors";
 import { named } from "./naming";

@@ -1,7 +1,7 @@
 import * as path from "path";
 import { Construct } from "constructs";
-import { App, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { App, FRAMEWORK, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "../framework/core";
+import { AwsProvider } from "../framework/aws";
 import { AccountRegionProvider, emulatorProviderSettings } from "../modules/aws-provider";
 import { UpstreamOutputs, UpstreamState } from "../modules/upstream-outputs";
 import { AccountModel, TopologyModel } from "../topology/model";
@@ -29,6 +29,8 @@ export abstract class PrivateLinkStack extends TerraformStack {
     protected readonly model: TopologyModel,
   ) {
     super(scope, stackName);
+    // What CDK Terrain checks the features a stack uses against (S3 native locking needs 1.10); cdktf ignores it.
+    this.node.setContext("targetVersions", TERRAFORM_TARGET_VERSIONS);
     configureBackend(this, model);
   }
 
@@ -104,6 +106,9 @@ export abstract class PrivateLinkStack extends TerraformStack {
  */
 export const TERRAFORM_VERSION_CONSTRAINT = ">= 1.10.0, < 2.0.0";
 
+/** The same range as CDK Terrain's `targetVersions` (npm semver syntax), set on every stack. */
+export const TERRAFORM_TARGET_VERSIONS = { terraform: ">=1.10.0 <2.0.0" } as const;
+
 /** Key of a stack's state in the S3 backend: `<keyPrefix>/<stack>.tfstate` (an empty prefix: at the bucket's root). */
 export function s3StateKey(model: TopologyModel, stackName: string): string {
   if (model.backend.kind !== "s3") throw new Error("s3StateKey: the topology does not use the S3 backend");
@@ -132,8 +137,14 @@ function configureBackend(stack: PrivateLinkStack, model: TopologyModel): void {
   stack.addOverride("terraform.required_version", TERRAFORM_VERSION_CONSTRAINT);
   const backend = model.backend;
   if (backend.kind === "s3") {
-    new S3Backend(stack, s3BackendConfig(model, stack.stackName));
-    if (backend.useLockfile ?? true) stack.addOverride("terraform.backend.s3.use_lockfile", true);
+    const locked = backend.useLockfile ?? true;
+    if (FRAMEWORK.name === "cdktn") {
+      // CDK Terrain types `useLockfile` and checks it against the stack's targetVersions at synth.
+      new S3Backend(stack, { ...s3BackendConfig(model, stack.stackName), ...(locked ? { useLockfile: true } : {}) } as S3BackendConfig);
+    } else {
+      new S3Backend(stack, s3BackendConfig(model, stack.stackName));
+      if (locked) stack.addOverride("terraform.backend.s3.use_lockfile", true);
+    }
     return;
   }
   new LocalBackend(stack, { path: relativeStatePath(stack, model, stack.stackName) });

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput } from "../framework/core";
 import { ConsumerEndpoint } from "../modules/consumer-endpoint";
 import { ConsumerModel, TopologyModel } from "../topology/model";
 import { PrivateLinkStack } from "./base-stack";

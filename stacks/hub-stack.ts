@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput } from "../framework/core";
 import { CentralizedEndpoint } from "../modules/centralized-endpoint";
 import { IngressSecurityGroup } from "../modules/ingress-security-group";
 import { ProfileShare, profileName } from "../modules/profile-sharing";

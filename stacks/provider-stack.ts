@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
+import { TerraformOutput } from "../framework/core";
 import { EndpointService } from "../modules/endpoint-service";
 import { NetworkLoadBalancer } from "../modules/network-load-balancer";
 import { EndpointServiceModel, TopologyModel } from "../topology/model";

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformLocal } from "cdktf";
+import { TerraformLocal } from "../framework/core";
 import { TopologyModel } from "../topology/model";
 import { PrivateLinkStack } from "./base-stack";
 import { addRetiredPairs } from "./spoke-stack";

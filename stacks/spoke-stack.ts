@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
-import { TerraformOutput } from "cdktf";
-import { DataAwsVpc } from "@cdktf/provider-aws/lib/data-aws-vpc";
+import { TerraformOutput } from "../framework/core";
+import { DataAwsVpc } from "../framework/aws";
 import { ProfileAssociation } from "../modules/profile-sharing";
 import { HandshakeScript, ZoneAssociationNative, ZoneAssociationScript } from "../modules/zone-sharing";
 import { ORGANIZATION_PRINCIPAL } from "../aws/patterns";

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import * as path from "path";
-import { App, TerraformStack } from "cdktf";
+import { App, TerraformStack } from "../framework/core";
 import { TopologyModel } from "../topology/model";
 import { buildStacks } from "../stacks";
 import { localStateFile } from "../stacks/base-stack";

@@ -30,14 +30,18 @@ function importedFolders(file: string): string[] {
 
 /** What each folder may import from (besides itself and packages). */
 const ALLOWED: Record<string, string[]> = {
+  framework: [],
   aws: [],
-  modules: ["aws"],
+  modules: ["framework", "aws"],
   topology: ["aws"],
   cost: ["aws", "topology"],
-  stacks: ["aws", "modules", "topology"],
-  synth: ["aws", "modules", "topology", "stacks"],
-  cli: ["aws", "modules", "topology", "cost", "stacks", "synth"],
+  stacks: ["framework", "aws", "modules", "topology"],
+  synth: ["framework", "aws", "modules", "topology", "stacks"],
+  cli: ["framework", "aws", "modules", "topology", "cost", "stacks", "synth"],
 };
+
+/** Packages of the construct framework: only the seam (framework/) imports them, so both flavours build from one source. */
+const FRAMEWORK_PACKAGE = /^(?:import|export|\})[^\n]*\bfrom "(?:cdktf|cdktn|@cdktf\/provider-aws|@cdktn\/provider-aws)(?:\/[^"]*)?"|^[^'"`\n]*\b(?:require|import)\("(?:cdktf|cdktn|@cdktf\/provider-aws|@cdktn\/provider-aws)(?:\/[^"]*)?"\)/m;
 
 describe("layout", () => {
   it.each(Object.keys(ALLOWED))("%s/ imports only from the layers below it", (folder) => {
@@ -49,6 +53,13 @@ describe("layout", () => {
         .map((f) => `${file} imports ${f}/`),
     );
     expect(violations).toEqual([]);
+  });
+
+  it("only framework/ imports the construct framework and its provider bindings (the seam of the cdktf and cdktn flavours)", () => {
+    const folders = ["aws", "topology", "cost", "modules", "stacks", "synth", "cli", "tools", "test"];
+    const direct = ["main.ts", "index.ts", ...folders.flatMap(sources)].filter((file) => FRAMEWORK_PACKAGE.test(fs.readFileSync(path.join(ROOT, file), "utf8")));
+    expect(direct).toEqual([]);
+    expect(sources("framework").sort()).toEqual(["framework/aws.ts", "framework/core.ts"]);
   });
 
   it("the entry points (main.ts, index.ts) never import development tooling or tests", () => {

@@ -8,6 +8,8 @@ import { synthesize, SynthResult } from "../synth/synthesize";
 
 export const ROOT = path.resolve(__dirname, "..");
 export const EXAMPLE = path.join(ROOT, "examples", "topology.yaml");
+/** The build the tests run: dist/ (cdktf), or dist-cdktn/ when jest runs the CDK Terrain flavour (jest.cdktn.config.js). */
+export const DIST = path.join(ROOT, process.env.PRIVATELINK_FLAVOUR === "cdktn" ? "dist-cdktn" : "dist");
 
 /** The bundled example as a plain object, to mutate in tests. */
 export function exampleDoc(): Record<string, any> {

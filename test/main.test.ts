@@ -2,9 +2,9 @@ import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { stringify } from "yaml";
-import { EXAMPLE, exampleDoc, ROOT, tempDir } from "./helpers";
+import { DIST, EXAMPLE, exampleDoc, ROOT, tempDir } from "./helpers";
 
-const MAIN = path.join(ROOT, "dist", "main.js");
+const MAIN = path.join(DIST, "main.js");
 
 function runMain(cwd: string, topology: string) {
   if (!fs.existsSync(MAIN)) throw new Error(`${MAIN} is missing: run npm run build (npm test does it first)`);

@@ -4,44 +4,17 @@
  * provider comes from the filesystem mirror through TF_CLI_CONFIG_FILE; the lock file synth gives every
  * stack means cdktf never asks the registry).
  *
- * cdktf-cli is not a dependency of the package: it is installed for this test into
- * node_modules/.cache/cdktf-cli-0.21.0 from the npm registry (about 30 s and 420 MB, once per checkout).
+ * cdktf-cli is not a dependency of the package: the test installs it from tools/toolchains/cdktf-cli (its
+ * lock file pinned) into node_modules/.cache (about 30 s and 420 MB, once per checkout).
  */
-import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { Route53Client } from "@aws-sdk/client-route-53";
-import { Emulator, readTopologyDoc, startEmulator } from "../../tools/emulator";
+import { Emulator, startEmulator } from "../../tools/emulator";
 import { zonesOfVpc } from "../../tools/e2e";
-import { terraformEnv } from "../../tools/terraform-env";
-import { EXAMPLE, ROOT, tempDir } from "../helpers";
-
-const CDKTF_VERSION = "0.21.0";
-const CACHE = path.join(ROOT, "node_modules", ".cache", `cdktf-cli-${CDKTF_VERSION}`);
-const CDKTF = path.join(CACHE, "node_modules", "cdktf-cli", "bundle", "bin", "cdktf");
-
-function installCdktf(): void {
-  if (fs.existsSync(CDKTF)) return;
-  fs.mkdirSync(CACHE, { recursive: true });
-  fs.writeFileSync(path.join(CACHE, "package.json"), JSON.stringify({ name: "cdktf-cli-cache", private: true }));
-  const npm = spawnSync("npm", ["install", "--no-save", "--no-audit", "--no-fund", "--no-package-lock", `cdktf-cli@${CDKTF_VERSION}`], { cwd: CACHE, encoding: "utf8", timeout: 10 * 60_000 });
-  if (npm.status !== 0 || !fs.existsSync(CDKTF)) {
-    throw new Error(`could not install cdktf-cli@${CDKTF_VERSION} into ${CACHE} (the npm registry is needed once):\n${npm.stdout}\n${npm.stderr}`);
-  }
-}
-
-function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd, env });
-    let output = "";
-    child.stdout.on("data", (c) => (output += c));
-    child.stderr.on("data", (c) => (output += c));
-    child.on("close", (code) => resolve({ code, output }));
-  });
-}
-
-const count = (text: string, pattern: RegExp) => (text.match(new RegExp(pattern.source, "g")) ?? []).length;
-const sumOf = (text: string, pattern: RegExp) => [...text.matchAll(new RegExp(pattern.source, "g"))].reduce((n, m) => n + Number(m[1]), 0);
+import { toolchain } from "../../tools/toolchain";
+import { ROOT, tempDir } from "../helpers";
+import { count, emulatorProject, run, sumOf, useFlavour } from "./framework-cli";
 
 let emulator: Emulator | undefined;
 afterAll(async () => {
@@ -49,27 +22,11 @@ afterAll(async () => {
 });
 
 it("cdktf deploy '*' and cdktf destroy '*' (cdktf-cli 0.21, no --skip-provider-lock) deploy and remove the example on the emulator", async () => {
-  installCdktf();
+  const CDKTF = path.join(toolchain("cdktf-cli"), "node_modules", "cdktf-cli", "bundle", "bin", "cdktf");
   const project = tempDir("cdktf-cli");
   emulator = await startEmulator();
-  const doc = await emulator.prepare(readTopologyDoc(EXAMPLE));
-  doc.backend = { kind: "local", directory: "state" }; // relative to the project, where cdktf runs the synth
-  const topology = path.join(project, "topology.json");
-  fs.writeFileSync(topology, JSON.stringify(doc, null, 2));
-  // A user's project: cdktf.json whose app is our synth (what `npm run synth` runs, without the build).
-  fs.writeFileSync(path.join(project, "cdktf.json"), JSON.stringify({ language: "typescript", app: `node ${JSON.stringify(path.join(ROOT, "dist", "main.js"))}`, output: "cdktf.out", projectId: "cdktf-cli-test", sendCrashReports: "false" }));
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    TOPOLOGY: topology,
-    TARGET_ENDPOINT: emulator.url,
-    AWS_ACCESS_KEY_ID: "test",
-    AWS_SECRET_ACCESS_KEY: "test",
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
-    TF_CLI_CONFIG_FILE: terraformEnv(path.join(project, ".tf-offline")).cliConfig,
-    CHECKPOINT_DISABLE: "1",
-    CI: "1",
-  };
-
+  const { doc, env } = await emulatorProject(emulator, project);
+  useFlavour(project, "dist");
   const lock = await run(process.execPath, [path.join(ROOT, "dist", "assets", "privatelink.cjs"), "lock"], project, env);
   expect({ code: lock.code, output: lock.code === 0 ? "" : lock.output }).toEqual({ code: 0, output: "" });
   expect(fs.readFileSync(path.join(project, ".terraform.lock.hcl"), "utf8")).toMatch(/provider "registry.terraform.io\/hashicorp\/aws"/);

@@ -5,7 +5,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { App, Fn, LocalBackend, TerraformOutput, TerraformStack } from "cdktf";
+import { App, Fn, LocalBackend, TerraformOutput, TerraformStack } from "../../framework/core";
 import { AccountRegionProvider } from "../../modules/aws-provider";
 import { ConsumerEndpoint } from "../../modules/consumer-endpoint";
 import { CentralizedEndpoint } from "../../modules/centralized-endpoint";

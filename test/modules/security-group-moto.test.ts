@@ -6,7 +6,7 @@
  */
 import * as fs from "fs";
 import * as path from "path";
-import { App, LocalBackend, TerraformStack } from "cdktf";
+import { App, LocalBackend, TerraformStack } from "../../framework/core";
 import { DescribeSecurityGroupsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { AccountRegionProvider } from "../../modules/aws-provider";
 import { IngressSecurityGroup } from "../../modules/ingress-security-group";

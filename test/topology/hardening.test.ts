@@ -5,16 +5,16 @@
 import { spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
-import { App, TerraformStack } from "cdktf";
-import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { App, TerraformStack } from "../../framework/core";
+import { VpcEndpoint } from "../../framework/aws";
 import { elbName } from "../../aws/names";
 import { ValidationError } from "../../modules/errors";
 import { named } from "../../modules/naming";
 import { loadTopologyText } from "../../topology/load";
 import { TopologyError } from "../../topology/problems";
-import { exampleDoc, EXAMPLE, problemsOf, resources, ROOT, synth, tempDir } from "../helpers";
+import { DIST, exampleDoc, EXAMPLE, problemsOf, resources, ROOT, synth, tempDir } from "../helpers";
 
-const MAIN = path.join(ROOT, "dist", "main.js");
+const MAIN = path.join(DIST, "main.js");
 
 function runMain(cwd: string, env: Record<string, string>) {
   return spawnSync(process.execPath, [MAIN], { cwd, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: "", TARGET_ENDPOINT: "", ...env } });
