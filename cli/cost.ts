@@ -1,5 +1,5 @@
 /**
- * `privatelink cost [--format md|json] [--traffic FILE] [--prices FILE] [--refresh [--save-prices FILE]]`:
+ * `privatelink cost [--topology FILE] [--format md|json] [--traffic FILE] [--prices FILE] [--refresh [--save-prices FILE]]`:
  * the monthly cost of the topology per stack and line item, the decentralized alternative, the saving
  * and the break-even. No credentials needed, except for --refresh (pricing:GetProducts).
  */
@@ -11,6 +11,7 @@ import { loadTrafficFile, NO_TRAFFIC, TrafficError } from "../cost/traffic";
 import { loadTopologyFile } from "../topology/load";
 import { TopologyModel } from "../topology/model";
 import { TopologyError } from "../topology/problems";
+import { CommandSpec, FlagSpec, outputPath, Parsed, stringFlag, switchFlag, UsageError } from "./kit";
 
 export interface CostArgs {
   readonly format: "md" | "json";
@@ -20,33 +21,26 @@ export interface CostArgs {
   readonly savePrices?: string;
 }
 
-export class CostUsageError extends Error {}
+/** The flags of `privatelink cost` (its --topology comes from the command line kit). */
+export const COST_FLAGS: FlagSpec[] = [
+  { name: "--format", value: "FORMAT", choices: ["md", "json"], help: "Markdown (default) or JSON" },
+  { name: "--traffic", value: "FILE", help: "declared traffic: data processed per spoke, on-prem network and consumer" },
+  { name: "--prices", value: "FILE", help: "a price table (JSON, as --save-prices writes it) instead of the bundled one" },
+  { name: "--refresh", help: "read the prices from the AWS Price List API (pricing:GetProducts)" },
+  { name: "--save-prices", value: "FILE", help: "with --refresh: write the prices read" },
+];
 
-export function parseCostArgs(argv: readonly string[]): CostArgs {
-  let format: CostArgs["format"] = "md";
-  let traffic: string | undefined;
-  let prices: string | undefined;
-  let savePrices: string | undefined;
-  let refresh = false;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const value = () => {
-      const v = argv[++i];
-      if (v === undefined || v.startsWith("--")) throw new CostUsageError(`${arg} needs a value`);
-      return v;
-    };
-    if (arg === "--format") {
-      const v = value();
-      if (v !== "md" && v !== "json") throw new CostUsageError(`--format is md or json, not "${v}"`);
-      format = v;
-    } else if (arg === "--traffic") traffic = value();
-    else if (arg === "--prices") prices = value();
-    else if (arg === "--save-prices") savePrices = value();
-    else if (arg === "--refresh") refresh = true;
-    else throw new CostUsageError(`unknown option "${arg}" (options: --format md|json, --traffic FILE, --prices FILE, --refresh, --save-prices FILE)`);
-  }
-  if (savePrices && !refresh) throw new CostUsageError("--save-prices writes the prices --refresh read: add --refresh");
-  return { format, traffic, prices, refresh, savePrices };
+export function costArgs(parsed: Parsed, spec: CommandSpec): CostArgs {
+  const savePrices = stringFlag(parsed, "--save-prices");
+  const refresh = switchFlag(parsed, "--refresh");
+  if (savePrices && !refresh) throw new UsageError("--save-prices writes the prices --refresh read: add --refresh", spec);
+  return {
+    format: (stringFlag(parsed, "--format") as CostArgs["format"] | undefined) ?? "md",
+    traffic: stringFlag(parsed, "--traffic"),
+    prices: stringFlag(parsed, "--prices"),
+    refresh,
+    savePrices: savePrices ? outputPath("--save-prices", savePrices, spec) : undefined,
+  };
 }
 
 /** Every region the topology prices. */
@@ -60,9 +54,8 @@ export interface CostIo {
 }
 
 /** Runs the command; returns the exit code (2: bad input, 1: the Price List API failed). */
-export async function costCommand(argv: readonly string[], topologyFile: string, io: CostIo): Promise<number> {
+export async function costCommand(args: CostArgs, topologyFile: string, io: CostIo): Promise<number> {
   try {
-    const args = parseCostArgs(argv);
     const { model } = loadTopologyFile(topologyFile);
     const traffic = args.traffic ? loadTrafficFile(args.traffic, model) : NO_TRAFFIC;
     let table: PriceTable = args.prices ? loadPriceTable(args.prices) : BUNDLED_PRICES;
@@ -82,10 +75,6 @@ export async function costCommand(argv: readonly string[], topologyFile: string,
     io.out(args.format === "json" ? `${JSON.stringify(report, null, 2)}\n` : formatCostMarkdown(report));
     return 0;
   } catch (error) {
-    if (error instanceof CostUsageError) {
-      io.err(`privatelink cost: ${error.message}\n`);
-      return 2;
-    }
     if (error instanceof TopologyError || error instanceof TrafficError || error instanceof PriceTableError || error instanceof UnknownPriceRegionError) {
       io.err(`${error.message}\n`);
       return 2;

@@ -7,11 +7,12 @@
  * the resolver's addresses are pinned in the topology, the topology itself (works before any apply).
  */
 import * as fs from "fs";
-import { parseArgs } from "util";
 import { parseIpv4 } from "../aws/cidr";
 import { invalidDnsName } from "../aws/service-catalog";
 import { loadTopologyFile } from "../topology/load";
 import { TopologyError } from "../topology/problems";
+import { NAME_PATTERN } from "../topology/schema";
+import { CommandSpec, formatUsageError, helpText, inputText, parseCommand, stringFlag, TOPOLOGY_FLAG, topologyFile, UsageError, versionText } from "./kit";
 
 export const FORMATS = ["bind", "unbound", "dnsmasq", "windows"] as const;
 export type Format = (typeof FORMATS)[number];
@@ -29,6 +30,8 @@ export class OnPremDnsError extends Error {}
 
 function check(forwarding: Forwarding): void {
   const problems: string[] = [];
+  // The hub's name reaches every format (a comment, a PowerShell line): only what synth can produce passes.
+  if (!NAME_PATTERN.test(forwarding.hub)) problems.push(`hub name ${JSON.stringify(forwarding.hub)} is not a hub name (lowercase letters, digits and -, starting with a letter, at most 40)`);
   if (forwarding.zones.length === 0) problems.push("no zone to forward");
   if (forwarding.ips.length === 0) problems.push("no resolver address");
   for (const zone of forwarding.zones) {
@@ -126,49 +129,33 @@ export function fromTopology(file: string, hubName?: string): Forwarding {
   return { hub: hub.name, zones: hub.services.flatMap((s) => s.zones.map((z) => z.name)), ips: hub.resolver.addresses.map((a) => a.ip!) };
 }
 
-const USAGE = `Usage: onprem-dns --format bind|unbound|dnsmasq|windows [--outputs FILE|-] [--topology FILE] [--hub NAME]
+export const ONPREM_DNS: CommandSpec = {
+  program: "onprem-dns",
+  summary: "Renders the conditional forwarders that send every zone name of a hub to its Route 53 Resolver inbound endpoint, so on-premises clients resolve the centralized VPC endpoints.",
+  flags: [
+    { name: "--format", value: "FORMAT", choices: [...FORMATS], help: "bind: named.conf zones, unbound: forward-zone, dnsmasq: server=, windows: PowerShell" },
+    { name: "--outputs", value: "FILE", help: 'the hub stack\'s "terraform output -json", from FILE or - (stdin), or the file "cdktf output --outputs-file FILE" writes (the hub stack is found in it)' },
+    { ...TOPOLOGY_FLAG, help: "without --outputs: read the topology (default: $TOPOLOGY, else examples/topology.yaml); needs the resolver's addresses pinned (hubs.<hub>.resolver.ipAddresses)" },
+    { name: "--hub", value: "NAME", help: "hub name, when several hubs have on-prem networks" },
+  ],
+  details: "Example: terraform -chdir=cdktf.out/stacks/hub-tokyo output -json | npx onprem-dns --format bind --outputs -\nExit codes: 0 written to stdout, 2 bad input.",
+};
 
-Renders the conditional forwarders that send every zone name of a hub to its Route 53 Resolver
-inbound endpoint, so on-premises clients resolve the centralized VPC endpoints.
-
-  --format     bind (named.conf zones), unbound (forward-zone), dnsmasq (server=), windows (PowerShell)
-  --outputs    the hub stack's "terraform output -json", from FILE or - (stdin), or the file
-               "cdktf output --outputs-file FILE" writes (the hub stack is found in it)
-  --topology   without --outputs: read the topology (default: $TOPOLOGY, else examples/topology.yaml);
-               needs the resolver's addresses pinned (hubs.<hub>.resolver.ipAddresses)
-  --hub        hub name, when several hubs have on-prem networks
-
-Example: terraform -chdir=cdktf.out/stacks/hub-tokyo output -json | npx onprem-dns --format bind --outputs -`;
-
-export function main(argv: string[], stdin: () => string = () => fs.readFileSync(0, "utf8")): { code: number; stdout: string; stderr: string } {
-  let values;
+export function main(argv: string[], stdin: () => string = () => fs.readFileSync(0, "utf8"), env: NodeJS.ProcessEnv = process.env): { code: number; stdout: string; stderr: string } {
   try {
-    values = parseArgs({
-      args: argv,
-      options: {
-        format: { type: "string" },
-        outputs: { type: "string" },
-        topology: { type: "string" },
-        hub: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    }).values;
+    const parsed = parseCommand(ONPREM_DNS, argv);
+    if (parsed.help) return { code: 0, stdout: helpText(ONPREM_DNS), stderr: "" };
+    if (parsed.version) return { code: 0, stdout: versionText("onprem-dns"), stderr: "" };
+    const format = stringFlag(parsed, "--format") as Format | undefined;
+    if (!format) throw new UsageError(`--format is required: one of ${FORMATS.join(", ")}`, ONPREM_DNS);
+    const hub = stringFlag(parsed, "--hub");
+    if (hub !== undefined && !NAME_PATTERN.test(hub)) throw new UsageError(`--hub ${JSON.stringify(hub)} is not a hub name (lowercase letters, digits and -, starting with a letter)`, ONPREM_DNS);
+    const outputs = stringFlag(parsed, "--outputs");
+    const forwarding = outputs ? fromOutputs(inputText("--outputs", outputs, ONPREM_DNS, { stdin, maxBytes: 4 * 1024 * 1024 }), hub) : fromTopology(topologyFile(parsed, env), hub);
+    return { code: 0, stdout: render(format, forwarding), stderr: "" };
   } catch (error) {
-    return { code: 2, stdout: "", stderr: `onprem-dns: ${(error as Error).message}\n\n${USAGE}\n` };
-  }
-  if (values.help) return { code: 0, stdout: `${USAGE}\n`, stderr: "" };
-  if (!values.format || !(FORMATS as readonly string[]).includes(values.format)) {
-    return { code: 2, stdout: "", stderr: `onprem-dns: --format must be one of ${FORMATS.join(", ")}\n\n${USAGE}\n` };
-  }
-  try {
-    const forwarding = values.outputs
-      ? fromOutputs(values.outputs === "-" ? stdin() : fs.readFileSync(values.outputs, "utf8"), values.hub)
-      : fromTopology(values.topology || process.env.TOPOLOGY || "examples/topology.yaml", values.hub);
-    return { code: 0, stdout: render(values.format as Format, forwarding), stderr: "" };
-  } catch (error) {
-    if (error instanceof OnPremDnsError || error instanceof TopologyError || (error as NodeJS.ErrnoException).code === "ENOENT") {
-      return { code: 2, stdout: "", stderr: `onprem-dns: ${(error as Error).message}\n` };
-    }
+    if (error instanceof UsageError) return { code: 2, stdout: "", stderr: formatUsageError(error, "onprem-dns") };
+    if (error instanceof OnPremDnsError || error instanceof TopologyError) return { code: 2, stdout: "", stderr: `onprem-dns: ${(error as Error).message}\n` };
     throw error;
   }
 }

@@ -112,7 +112,7 @@ function networkChanges(stack: string, change: any): NetworkChange[] {
       }
       break;
     case "aws_vpc_endpoint_connection_accepter":
-      if (created && after) add("acceptance", "added", `connection of ${after.vpc_endpoint_id} accepted`);
+      if (created && after) add("acceptance", "added", `connection of ${after.vpc_endpoint_id ?? "(the endpoint created by this change)"} accepted`);
       if (deleted && before) add("acceptance", "removed", `connection of ${before.vpc_endpoint_id} no longer accepted`);
       break;
     case "terraform_data": {
@@ -176,13 +176,79 @@ const KIND_TITLES: Record<NetworkChange["kind"], string> = {
   "resolver-addresses": "Resolver addresses",
 };
 
-/** Markdown for a pull-request comment. */
-export function summaryMarkdown(summary: PlanSummary, unchanged: readonly string[]): string {
+/** How a stack came out of `privatelink plan`. */
+export type StackStatus = "changes" | "no-changes" | "failed" | "skipped";
+
+export interface StackOutcome {
+  readonly stack: string;
+  readonly status: StackStatus;
+  /** What the plan would do (zeros for a failed or skipped stack). */
+  readonly counts: Counts;
+  /** failed: the first lines of terraform's error. */
+  readonly error?: readonly string[];
+  /** skipped: why (what it waited for, or why --changed-since left it out). */
+  readonly reason?: string;
+  /** The plan was made before these upstream stacks had the outputs it reads: re-plan after they are applied. */
+  readonly replanAfter?: readonly string[];
+  /** `terraform show` of the saved plan. */
+  readonly planText?: string;
+  readonly retired?: boolean;
+}
+
+/** The estate for the diagram: each stack's home (account, region) and what it reads from. */
+export interface EstateGraph {
+  readonly stacks: ReadonlyArray<{ readonly stack: string; readonly account: string; readonly region: string }>;
+  /** [upstream, dependant]: the dependant reads the upstream's outputs. */
+  readonly edges: ReadonlyArray<readonly [string, string]>;
+}
+
+export interface PlanReport {
+  readonly outcomes: readonly StackOutcome[];
+  readonly summary: PlanSummary;
+  readonly graph: EstateGraph;
+  /** The cost section (Markdown) and its JSON. */
+  readonly cost?: { readonly markdown: string; readonly json: unknown };
+  /** --changed-since: the reference compared with. */
+  readonly changedSince?: string;
+}
+
+const STATUS_ORDER: Record<StackStatus, number> = { failed: 0, skipped: 1, changes: 2, "no-changes": 3 };
+
+/** Failed stacks first, then skipped, changed, unchanged; by name within each. */
+export function orderedOutcomes(outcomes: readonly StackOutcome[]): StackOutcome[] {
+  return [...outcomes].sort((a, b) => STATUS_ORDER[a.status] - STATUS_ORDER[b.status] || a.stack.localeCompare(b.stack));
+}
+
+/** A GitHub comment holds 65,536 characters: the plan texts fill what the rest leaves, up to this. */
+export const MARKDOWN_BUDGET = 60_000;
+
+/** Markdown for a pull-request comment: the first line says whether every stack planned. */
+export function summaryMarkdown(report: PlanReport): string {
+  const { summary } = report;
+  const outcomes = orderedOutcomes(report.outcomes);
+  const failed = outcomes.filter((o) => o.status === "failed");
+  const skipped = outcomes.filter((o) => o.status === "skipped");
   const t = summary.totals;
-  const lines = [`## privatelink plan: ${t.create} to create, ${t.update} to update, ${t.replace} to replace, ${t.delete} to delete`, ""];
+  const counts = `${t.create} to create, ${t.update} to update, ${t.replace} to replace, ${t.delete} to delete`;
+  const lines: string[] = [];
+  if (failed.length > 0) {
+    lines.push(`## ❌ privatelink plan FAILED for ${failed.length} of ${outcomes.length} stacks (${failed.map((o) => o.stack).join(", ")}): the changes below leave them out`, "");
+  } else {
+    lines.push(`## privatelink plan: ${counts}`, "");
+  }
+  if (failed.length > 0) {
+    lines.push(`Planned: ${counts}, in the ${outcomes.length - failed.length - skipped.length} stacks that planned.`, "", "### Failed stacks", "");
+    for (const o of failed) lines.push(`**${o.stack}**`, "", "```", ...(o.error ?? ["(no error text)"]).map(fence), "```", "");
+  }
+  const replan = outcomes.filter((o) => (o.replanAfter ?? []).length > 0);
+  if (replan.length > 0) {
+    lines.push("### Re-plan needed", "", "These plans were made before the stacks they read from had the outputs they need; `privatelink deploy --plan-set` applies the rest and stops before them.", "");
+    for (const o of replan) lines.push(`- ${o.stack}: re-plan after ${o.replanAfter!.join(", ")} ${o.replanAfter!.length === 1 ? "is" : "are"} applied`);
+    lines.push("");
+  }
   if (summary.destructive.length > 0) {
     lines.push("### Destructive changes", "", "| stack | resource | action | because |", "|---|---|---|---|");
-    for (const d of summary.destructive) lines.push(`| ${d.stack} | \`${d.address}\` | **${d.action}** | ${d.because.map((b) => `\`${b}\``).join(", ") || (d.action === "delete" ? "removed from the configuration" : "-")} |`);
+    for (const d of summary.destructive) lines.push(`| ${cell(d.stack)} | \`${cell(d.address)}\` | **${d.action}** | ${d.because.map((b) => `\`${cell(b)}\``).join(", ") || (d.action === "delete" ? "removed from the configuration" : "-")} |`);
     lines.push("");
   }
   if (summary.network.length > 0) {
@@ -191,12 +257,118 @@ export function summaryMarkdown(summary: PlanSummary, unchanged: readonly string
       const items = summary.network.filter((n) => n.kind === kind);
       if (items.length === 0) continue;
       lines.push(`**${KIND_TITLES[kind]}**`, "");
-      for (const n of items) lines.push(`- ${n.change === "removed" ? "➖" : n.change === "added" ? "➕" : "✏️"} ${n.change}: ${n.detail} (${n.stack})`);
+      for (const n of items) lines.push(`- ${n.change === "removed" ? "➖" : n.change === "added" ? "➕" : "✏️"} ${n.change}: ${cell(n.detail)} (${n.stack})`);
       lines.push("");
     }
   }
-  lines.push("### Per stack", "", "| account | region | stack | create | update | replace | delete |", "|---|---|---|---:|---:|---:|---:|");
-  for (const s of summary.stacks) lines.push(`| ${s.account} | ${s.region} | ${s.stack}${s.retired ? " (retired)" : ""} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
-  if (unchanged.length > 0) lines.push("", `No changes: ${unchanged.join(", ")}.`);
-  return `${lines.join("\n")}\n`;
+  lines.push("### Stacks", "", "| stack | status | create | update | replace | delete | note |", "|---|---|---:|---:|---:|---:|---|");
+  for (const o of outcomes) {
+    const note = o.status === "failed" ? cell((o.error ?? [])[0] ?? "") : o.status === "skipped" ? cell(o.reason ?? "") : o.replanAfter?.length ? `re-plan after ${o.replanAfter.join(", ")}` : "";
+    const status = o.status === "failed" ? "❌ **failed**" : o.status === "skipped" ? "⏭️ skipped" : o.status === "changes" ? "changes" : "no changes";
+    lines.push(`| ${o.stack}${o.retired ? " (retired)" : ""} | ${status} | ${o.counts.create} | ${o.counts.update} | ${o.counts.replace} | ${o.counts.delete} | ${note} |`);
+  }
+  lines.push("");
+  if (summary.stacks.length > 0) {
+    lines.push("<details><summary>Changes per account and region</summary>", "", "| account | region | stack | create | update | replace | delete |", "|---|---|---|---:|---:|---:|---:|");
+    for (const s of summary.stacks) lines.push(`| ${s.account} | ${s.region} | ${s.stack}${s.retired ? " (retired)" : ""} | ${s.counts.create} | ${s.counts.update} | ${s.counts.replace} | ${s.counts.delete} |`);
+    lines.push("", "</details>", "");
+  }
+  lines.push("### Estate", "", "```mermaid", ...mermaid(report.graph, outcomes), "```", "");
+  if (report.cost) lines.push(report.cost.markdown.trimEnd(), "");
+  // Each stack's full plan, folded, while the comment has room.
+  const texts = outcomes.filter((o) => o.planText && o.status === "changes");
+  let used = lines.join("\n").length;
+  const left: string[] = [];
+  for (const o of texts) {
+    const block = [`<details><summary>Plan of ${o.stack}</summary>`, "", "```", ...o.planText!.trimEnd().split("\n").map(fence), "```", "", "</details>", ""];
+    const size = block.join("\n").length;
+    if (used + size > MARKDOWN_BUDGET) {
+      left.push(o.stack);
+      continue;
+    }
+    lines.push(...block);
+    used += size;
+  }
+  if (left.length > 0) lines.push(`The plan text of ${left.join(", ")} did not fit in this comment: see the logs (\`<outdir>/logs/plan/<stack>.log\`) or \`terraform show privatelink.tfplan\` in the stack's directory.`, "");
+  return `${lines.join("\n").trimEnd()}\n`;
+}
+
+/** The machine form: every stack with its status, failures counted. */
+export function summaryJson(report: PlanReport): Record<string, unknown> {
+  const outcomes = orderedOutcomes(report.outcomes);
+  return {
+    stacks: outcomes.map((o) => ({
+      name: o.stack,
+      status: o.status,
+      add: o.counts.create,
+      change: o.counts.update,
+      destroy: o.counts.delete,
+      replace: o.counts.replace,
+      error: o.error ? o.error.join("\n") : null,
+      ...(o.reason ? { reason: o.reason } : {}),
+      ...(o.replanAfter?.length ? { replanAfter: o.replanAfter } : {}),
+      ...(o.retired ? { retired: true } : {}),
+    })),
+    failed: outcomes.filter((o) => o.status === "failed").length,
+    skipped: outcomes.filter((o) => o.status === "skipped").length,
+    changed: outcomes.filter((o) => o.status === "changes").length,
+    unchanged: outcomes.filter((o) => o.status === "no-changes").map((o) => o.stack),
+    totals: report.summary.totals,
+    destructive: report.summary.destructive,
+    network: report.summary.network,
+    places: report.summary.stacks,
+    ...(report.changedSince ? { changedSince: report.changedSince } : {}),
+    cost: report.cost?.json ?? null,
+  };
+}
+
+/**
+ * A Mermaid flowchart of the estate (GitHub renders it): stacks grouped by account and region, an arrow
+ * from each stack to what reads its outputs; changed stacks marked, destroyed or failed ones red.
+ */
+export function mermaid(graph: EstateGraph, outcomes: readonly StackOutcome[]): string[] {
+  const byStack = new Map(outcomes.map((o) => [o.stack, o]));
+  const id = (stack: string) => `s_${stack.replace(/[^A-Za-z0-9_]/g, "_")}`;
+  const lines = ["flowchart LR"];
+  const groups = new Map<string, Array<{ stack: string }>>();
+  for (const s of graph.stacks) {
+    const key = `${s.account} / ${s.region}`;
+    if (!groups.has(key)) groups.set(key, []);
+    groups.get(key)!.push(s);
+  }
+  [...groups.keys()].sort().forEach((key, i) => {
+    lines.push(`  subgraph g${i}["${label(key)}"]`);
+    for (const { stack } of groups.get(key)!.sort((a, b) => a.stack.localeCompare(b.stack))) {
+      const o = byStack.get(stack);
+      const c = o?.counts;
+      const detail = !o ? "not planned" : o.status === "failed" ? "FAILED" : o.status === "skipped" ? "skipped" : o.status === "no-changes" ? "no changes" : `+${c!.create} ~${c!.update} ±${c!.replace} -${c!.delete}`;
+      lines.push(`    ${id(stack)}["${label(stack)}<br/>${label(detail)}"]`);
+    }
+    lines.push("  end");
+  });
+  for (const [from, to] of graph.edges) lines.push(`  ${id(from)} --> ${id(to)}`);
+  lines.push("  classDef changed fill:#fff4c2,stroke:#b08800", "  classDef red fill:#ffd7d5,stroke:#cf222e,color:#82071e", "  classDef unchanged fill:#f6f8fa,stroke:#8c959f");
+  const classed = (status: (o: StackOutcome) => boolean) => graph.stacks.filter((s) => byStack.has(s.stack) && status(byStack.get(s.stack)!)).map((s) => id(s.stack));
+  const red = classed((o) => o.status === "failed" || o.counts.delete > 0 || o.counts.replace > 0);
+  const changed = classed((o) => o.status === "changes").filter((s) => !red.includes(s));
+  const unchanged = classed((o) => o.status === "no-changes" || o.status === "skipped");
+  if (red.length) lines.push(`  class ${red.join(",")} red`);
+  if (changed.length) lines.push(`  class ${changed.join(",")} changed`);
+  if (unchanged.length) lines.push(`  class ${unchanged.join(",")} unchanged`);
+  return lines;
+}
+
+/** Text inside a Mermaid label: no quotes, brackets or markup. */
+function label(text: string): string {
+  return text.replace(/["<>[\]{}|`]/g, (c) => `#${c.charCodeAt(0)};`);
+}
+
+/** Text inside a Markdown table cell: no pipe or line break. */
+function cell(text: string): string {
+  return text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
+}
+
+/** A line inside a fenced block: a fence in terraform's text must not close ours. */
+function fence(line: string): string {
+  return line.replace(/^(\s*)```/, "$1\u200b```");
 }

@@ -11,7 +11,7 @@
  * Resolver, hosted-zone and Profile prices keep the table's values (their usage types were not verified
  * here); a region new to the table takes them from us-east-1, marked L.
  */
-import * as fs from "fs";
+import { readTextFile, UnreadableFile } from "../topology/files";
 // Loaded when prices are refreshed, never by the library's entry point: the SDK client is bundled into the
 // privatelink command, not a dependency of the package.
 import type { PricingClient } from "@aws-sdk/client-pricing";
@@ -129,9 +129,9 @@ export async function refreshPrices(regions: readonly string[], base: PriceTable
 export function loadPriceTable(file: string): PriceTable {
   let raw: unknown;
   try {
-    raw = JSON.parse(fs.readFileSync(file, "utf8"));
+    raw = JSON.parse(readTextFile(file, { maxBytes: 4 * 1024 * 1024 }));
   } catch (error) {
-    throw new PriceTableError(file, [`cannot be read as JSON: ${(error as Error).message}`]);
+    throw new PriceTableError(file, [error instanceof UnreadableFile ? `cannot be read: it ${error.reason}` : `cannot be read as JSON: ${(error as Error).message}`]);
   }
   const problems: string[] = [];
   const t = raw as Partial<PriceTable>;

@@ -13,7 +13,7 @@
  *         virginia: { sentGb: 5, receivedGb: 20 }
  *   transit: transitGateway                           # price TGW attachments and processing (default none)
  */
-import * as fs from "fs";
+import { readTextFile, UnreadableFile } from "../topology/files";
 import { LineCounter, parseDocument } from "yaml";
 import { lineOf } from "../topology/load";
 import { TopologyModel } from "../topology/model";
@@ -61,9 +61,10 @@ const MAX_TRAFFIC_BYTES = 4 * 1024 * 1024;
 export function loadTrafficFile(file: string, model: TopologyModel): Traffic {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readTextFile(file, { maxBytes: MAX_TRAFFIC_BYTES });
   } catch (error) {
-    throw new TrafficError(file, [{ path: [], message: `cannot be read: ${(error as Error).message}`, fix: "check the --traffic path" }]);
+    if (error instanceof UnreadableFile) throw new TrafficError(file, [{ path: [], message: `cannot be read: it ${error.reason}`, fix: "check the --traffic path" }]);
+    throw error;
   }
   return parseTraffic(text, file, model);
 }

@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { DataTerraformRemoteStateLocal, DataTerraformRemoteStateS3, S3BackendConfig, TerraformLocal, TerraformProvider, TerraformRemoteState, TerraformResource } from "../framework/core";
+import { DataTerraformRemoteStateS3, S3BackendConfig, TerraformLocal, TerraformProvider, TerraformRemoteState, TerraformResource } from "../framework/core";
 import { DataAwsS3Objects } from "../framework/aws";
 import { throwIfProblems } from "./errors";
 import { tfName } from "./naming";
@@ -22,6 +22,18 @@ export type UpstreamState =
       readonly listProvider: TerraformProvider;
     };
 
+/**
+ * What a value of an upstream stack reads as while that stack's state lacks it. `privatelink plan` finds
+ * these in a saved plan (`PENDING_PATTERN`): that plan was made before the upstream had its outputs, and
+ * cannot be applied as it is.
+ */
+export function pendingPlaceholder(stackName: string, what: string): string {
+  return `(pending: not in ${stackName}'s state yet: ${what})`;
+}
+
+/** Finds the placeholders of `pendingPlaceholder` in text; group 1 is the upstream stack. */
+export const PENDING_PATTERN = /\(pending: not in ([A-Za-z][A-Za-z0-9_-]*)'s state yet: [^)]*\)/g;
+
 export interface UpstreamOutputsProps {
   /** Name of the stack whose outputs are read: names the data source and every message. */
   readonly stackName: string;
@@ -36,15 +48,19 @@ export interface UpstreamOutputsProps {
  * attribute"), a plan then goes through with a readable placeholder in place of each missing value,
  * and `require()` makes the apply stop with a clear message before anything is created with one.
  *
- * - The state is read only when it exists: `fileexists()` of the state file (local backend), or the
- *   key listed in the bucket (S3); otherwise the data source has `count = 0`.
+ * - Local backend: the state file is read directly (`file()` + `jsondecode()`), inside `try()`: a file that
+ *   does not exist, is empty (Terraform creates it while that stack plans or applies in parallel) or is
+ *   half-written gives no outputs, never an error. (A `terraform_remote_state` guarded by `fileexists()`
+ *   failed with "No stored state was found" when the file existed but held no state yet.)
+ * - S3 backend: the remote state is read only when its key is listed in the bucket; otherwise the data
+ *   source has `count = 0`.
  * - Values are looked up in a local (`local.upstream_<stack>`) holding the outputs, `{}` when unread.
  */
 export class UpstreamOutputs extends Construct {
   /** The stack the outputs come from. */
   readonly stackName: string;
-  /** The remote state data source (with `count`: 1 once the upstream stack has state, else 0). */
-  readonly remoteState: TerraformRemoteState;
+  /** S3 backend: the remote state data source (with `count`: 1 once the upstream stack has state, else 0). */
+  readonly remoteState?: TerraformRemoteState;
   /** Address of the local holding the outputs (`local.upstream_<stack>`). */
   readonly outputsAddress: string;
 
@@ -53,28 +69,29 @@ export class UpstreamOutputs extends Construct {
     throwIfProblems(this, /^[A-Za-z][A-Za-z0-9_-]*$/.test(props.stackName) ? [] : [`stackName "${props.stackName}" must be letters, digits, - and _`]);
     this.stackName = props.stackName;
     const name = tfName("upstream", props.stackName);
-    let exists: string;
+    let expression: string;
     if (props.state.kind === "local") {
-      this.remoteState = new DataTerraformRemoteStateLocal(this, "state", { path: props.state.path });
-      exists = `fileexists(${JSON.stringify(props.state.path)})`;
+      // A state file's outputs are `{ "<name>": { "value": ..., "type": ... } }`.
+      expression = `try({ for name, output in jsondecode(file(${JSON.stringify(props.state.path)})).outputs : name => output.value }, {})`;
     } else {
       const { backend } = props.state;
       this.remoteState = new DataTerraformRemoteStateS3(this, "state", backend);
       const listing = new DataAwsS3Objects(this, "listing", { provider: props.state.listProvider, bucket: backend.bucket, prefix: backend.key, maxKeys: 1 });
       listing.overrideLogicalId(`${name}_state`);
       // The key itself sorts first among the keys it prefixes: one listed key answers.
-      exists = `contains(data.aws_s3_objects.${name}_state.keys, ${JSON.stringify(backend.key)})`;
+      const exists = `contains(data.aws_s3_objects.${name}_state.keys, ${JSON.stringify(backend.key)})`;
+      this.remoteState.overrideLogicalId(name);
+      this.remoteState.addOverride("count", `\${${exists} ? 1 : 0}`);
+      expression = `try(data.terraform_remote_state.${name}[0].outputs, {})`;
     }
-    this.remoteState.overrideLogicalId(name);
-    this.remoteState.addOverride("count", `\${${exists} ? 1 : 0}`);
-    const outputs = new TerraformLocal(this, "outputs", `\${try(data.terraform_remote_state.${name}[0].outputs, {})}`);
+    const outputs = new TerraformLocal(this, "outputs", `\${${expression}}`);
     outputs.overrideLogicalId(name);
     this.outputsAddress = `local.${name}`;
   }
 
   /** A message-friendly placeholder for a value the upstream stack does not have yet. */
   placeholder(output: string, key?: string): string {
-    return `(pending: not in ${this.stackName}'s state yet: ${key ?? output})`;
+    return pendingPlaceholder(this.stackName, key ?? output);
   }
 
   /** Expression (HCL) of an output, or one entry of a map output. */

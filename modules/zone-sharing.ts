@@ -15,13 +15,29 @@ import { TerraformData } from "./terraform-data";
 export const HANDSHAKE_PROTOCOL = "protocol-1";
 
 /**
- * The bundled `phz-handshake` script (AWS SDK included), copied into the stack's directory so a pipeline
+ * A stack that places files in its directory itself, after the synth (this package's `synthesize` does, with
+ * hard links: one copy of the handshake bundle per output, not one per spoke). Without it, a file is a
+ * cdktf `TerraformAsset`, copied by the framework's synth.
+ */
+export interface StackFiles {
+  /** Registers `source` to be placed at `relativePath` in the stack's directory; returns `relativePath`. */
+  stackFile(relativePath: string, source: string): string;
+}
+
+function placesOwnFiles(stack: TerraformStack): stack is TerraformStack & StackFiles {
+  return typeof (stack as Partial<StackFiles>).stackFile === "function" && (stack as { placesFiles?: boolean }).placesFiles === true;
+}
+
+/**
+ * The bundled `phz-handshake` script (AWS SDK included), placed in the stack's directory so a pipeline
  * with only `node` and `terraform` can apply the stack. One per stack, shared by its associations.
  */
 export class HandshakeScript {
   private static readonly perStack = new WeakMap<TerraformStack, HandshakeScript>();
   /** Path of the script relative to the stack's directory: `assets/phz-handshake/<protocol>/phz-handshake.cjs`. */
   readonly path: string;
+  /** The framework's asset that copies the script (absent when the stack places its files itself). */
+  readonly asset?: TerraformAsset;
 
   /**
    * The stack's script, created on first use.
@@ -31,14 +47,23 @@ export class HandshakeScript {
     const stack = TerraformStack.of(scope);
     let script = HandshakeScript.perStack.get(stack);
     if (!script) {
-      script = new HandshakeScript(new TerraformAsset(stack, "phz-handshake", { path: bundlePath ?? handshakeBundle(), type: AssetType.FILE, assetHash: HANDSHAKE_PROTOCOL }));
+      const source = bundlePath ?? handshakeBundle();
+      // The same path as the TerraformAsset's (assets/<id>/<hash>/<file>): the configuration does not depend on who places it.
+      script = placesOwnFiles(stack)
+        ? new HandshakeScript(stack.stackFile(`assets/phz-handshake/${HANDSHAKE_PROTOCOL}/phz-handshake.cjs`, source))
+        : new HandshakeScript(new TerraformAsset(stack, "phz-handshake", { path: source, type: AssetType.FILE, assetHash: HANDSHAKE_PROTOCOL }));
       HandshakeScript.perStack.set(stack, script);
     }
     return script;
   }
 
-  private constructor(readonly asset: TerraformAsset) {
-    this.path = asset.path;
+  private constructor(placed: TerraformAsset | string) {
+    if (typeof placed === "string") {
+      this.path = placed;
+    } else {
+      this.asset = placed;
+      this.path = placed.path;
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { App, FRAMEWORK, LocalBackend, S3Backend, S3BackendConfig, TerraformStac
 import { AwsProvider } from "../framework/aws";
 import { AccountRegionProvider, emulatorProviderSettings } from "../modules/aws-provider";
 import { UpstreamOutputs, UpstreamState } from "../modules/upstream-outputs";
+import { StackFiles } from "../modules/zone-sharing";
 import { AccountModel, TopologyModel } from "../topology/model";
 
 export const TOOL_TAG = "managed-by";
@@ -16,8 +17,15 @@ export interface ProviderRecord {
 }
 export const TOOL_NAME = "privatelink-cdktf";
 
+/**
+ * Context key: this package's `synthesize` places the stacks' files itself (hard links, see
+ * `PrivateLinkStack.files`); without it, files are the framework's assets.
+ */
+export const PLACE_FILES_CONTEXT = "privatelink:placeFiles";
+
 /** Common ground of every stack: backend, AWS provider registry, version constraint, default tags. */
-export abstract class PrivateLinkStack extends TerraformStack {
+export abstract class PrivateLinkStack extends TerraformStack implements StackFiles {
+  private readonly placed = new Map<string, string>();
   private readonly providers = new Map<string, AccountRegionProvider>();
   private readonly providerAccounts = new Map<string, ProviderRecord>();
   private readonly upstreams = new Map<string, UpstreamOutputs>();
@@ -32,6 +40,21 @@ export abstract class PrivateLinkStack extends TerraformStack {
     // What CDK Terrain checks the features a stack uses against (S3 native locking needs 1.10); cdktf ignores it.
     this.node.setContext("targetVersions", TERRAFORM_TARGET_VERSIONS);
     configureBackend(this, model);
+  }
+
+  /** Whether this stack's files are placed by `synthesize` (its App has PLACE_FILES_CONTEXT set). */
+  get placesFiles(): boolean {
+    return this.node.tryGetContext(PLACE_FILES_CONTEXT) === true;
+  }
+
+  stackFile(relativePath: string, source: string): string {
+    this.placed.set(relativePath, source);
+    return relativePath;
+  }
+
+  /** Files to place in the stack's directory: relative path -> source file. */
+  get files(): ReadonlyMap<string, string> {
+    return this.placed;
   }
 
   /** The aliased provider for an account and region, created on first use. */

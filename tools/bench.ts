@@ -1,5 +1,8 @@
 /**
  * `npm run bench [-- --sizes 1,10,100,500 --runs 3 --sharing zones|profile]`: synth scaling benchmark.
+ * `npm run bench -- --changed-since [--sizes 100,1000]`: what `privatelink plan --changed-since` adds to a
+ * plan: the topology committed in a scratch git repository, one spoke changed, then the synth a plan runs
+ * and the comparison with the committed topology (the second synth included), timed apart.
  *
  * Generates topologies that AWS's default quotas admit: hubs of 20 services (22 zones each) with at most
  * 299 spokes per hub (300 VPCs per private hosted zone), each spoke in its own account, the hubs'
@@ -14,6 +17,8 @@ import * as os from "os";
 import * as path from "path";
 import { loadTopologyText } from "../topology/load";
 import { synthesize } from "../synth/synthesize";
+import { compareWithBase, startBase } from "../cli/changed";
+import { dependenciesOf } from "../cli/schedule";
 
 export const SERVICES = [
   "ssm", "ssmmessages", "ec2messages", "s3", "ecr.api", "ecr.dkr", "sts", "logs", "monitoring", "kms",
@@ -204,10 +209,67 @@ function run(sizes: number[], runs: number, sharing: "zones" | "profile" = "zone
   fs.rmSync(work, { recursive: true, force: true });
 }
 
+/** Child mode: the synth of a plan, then --changed-since's synth of the committed topology and the comparison. */
+function changedChild(repo: string): void {
+  const topologyFile = path.join(repo, "topology.json");
+  const estateFile = path.join(repo, "topology.estate.json");
+  const outdir = path.join(repo, "cdktf.out");
+  const t0 = process.hrtime.bigint();
+  // What `plan --changed-since HEAD` does: REF's synth in a worker thread beside the current synth, then the comparison.
+  const base = startBase({ topologyFile, estateFile, outdir, ref: "HEAD" });
+  const { model } = loadTopologyText(fs.readFileSync(topologyFile, "utf8"), topologyFile);
+  synthesize(model, { outdir, estate: { file: estateFile } });
+  const t1 = process.hrtime.bigint();
+  void base.then((b) => {
+    const current = dependenciesOf(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")));
+    const changed = compareWithBase(b, { outdir, ref: "HEAD", current, retired: [] });
+    const t2 = process.hrtime.bigint();
+    process.stdout.write(JSON.stringify({ stacks: current.size, synth: Number(t1 - t0) / 1e9, total: Number(t2 - t0) / 1e9, baseSeconds: b.seconds, planned: [...changed.plan].sort(), maxRssMb: process.resourceUsage().maxRSS / 1024 }));
+  });
+}
+
+function runChangedSince(sizes: number[], runs: number): void {
+  console.log(`machine: ${os.cpus().length} x ${os.cpus()[0]?.model.trim()}, Node ${process.version}; ${runs} runs per size, median`);
+  console.log("| spokes | stacks | synth of the plan alone | plan's synth + HEAD's synth (worker thread) + comparison | HEAD's synth in its thread | stacks planned | peak RSS |");
+  console.log("|---:|---:|---:|---:|---:|---|---:|");
+  for (const spokes of sizes) {
+    const samples: Array<{ stacks: number; synth: number; total: number; baseSeconds: number; planned: string[]; maxRssMb: number }> = [];
+    for (let r = 0; r < runs; r++) {
+      const repo = fs.mkdtempSync(path.join(os.tmpdir(), "privatelink-bench-changed-"));
+      try {
+        const doc = benchTopology(spokes) as any;
+        fs.writeFileSync(path.join(repo, "topology.json"), JSON.stringify(doc, null, 2));
+        const git = (...a: string[]) => spawnSync("git", ["-C", repo, ...a], { encoding: "utf8" });
+        git("init", "-q");
+        git("add", "topology.json");
+        git("-c", "user.email=bench@example.com", "-c", "user.name=bench", "commit", "-q", "-m", "estate");
+        // Day two: one spoke's VPC is replaced (its stack changes; nothing reads a spoke's outputs).
+        doc.vpcs["spoke-7"].vpcId = "vpc-0000000000000beef";
+        fs.writeFileSync(path.join(repo, "topology.json"), JSON.stringify(doc, null, 2));
+        const proc = spawnSync(process.execPath, [__filename, "--changed-child", repo], { encoding: "utf8", maxBuffer: 64 * 1024 * 1024, cwd: repo });
+        if (proc.status !== 0) throw new Error(`--changed-since bench of ${spokes} spokes failed:\n${proc.stderr}`);
+        samples.push(JSON.parse(proc.stdout));
+      } finally {
+        fs.rmSync(repo, { recursive: true, force: true });
+      }
+    }
+    const m = (f: (s: (typeof samples)[number]) => number) => median(samples.map(f));
+    const alone = spawnSync(process.execPath, [__filename, "--sizes", String(spokes), "--runs", "1"], { encoding: "utf8" });
+    const aloneSeconds = /\| \d+ \| \d+ \| \d+ \| ([\d.]+) s/.exec(alone.stdout)?.[1] ?? "?";
+    console.log(`| ${spokes} | ${samples[0].stacks} | ${aloneSeconds} s | ${m((s) => s.total).toFixed(2)} s | ${m((s) => s.baseSeconds).toFixed(2)} s | ${samples[0].planned.join(", ")} | ${m((s) => s.maxRssMb).toFixed(0)} MiB |`);
+  }
+}
+
 if (require.main === module) {
   const args = process.argv.slice(2);
   if (args[0] === "--child") {
     child(args[1], args[2]);
+  } else if (args[0] === "--changed-child") {
+    changedChild(args[1]);
+  } else if (args.includes("--changed-since")) {
+    const i = args.indexOf("--sizes");
+    const r = args.indexOf("--runs");
+    runChangedSince((i >= 0 ? args[i + 1] : "100,1000").split(",").map(Number), Number(r >= 0 ? args[r + 1] : "3"));
   } else {
     const option = (name: string, fallback: string) => {
       const i = args.indexOf(name);

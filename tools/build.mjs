@@ -22,6 +22,7 @@ if (!(flavour in FLAVOURS)) {
   process.exit(2);
 }
 const { outdir } = FLAVOURS[flavour];
+const manifest = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const flavoured = (specifier) => flavouredSpecifier(specifier, flavour);
 const rewriteSpecifiers = (text) => rewriteFlavoured(text, flavour);
 
@@ -105,6 +106,8 @@ for (const entry of bundles) {
     target: "node20",
     legalComments: "none",
     banner: { js: "#!/usr/bin/env node" },
+    // The bundles may run outside the package (phz-handshake inside a stack): --version is compiled in.
+    define: { __PRIVATELINK_VERSION__: JSON.stringify(manifest.version), __PRIVATELINK_PACKAGE__: JSON.stringify(FLAVOURS[flavour].packageName) },
     logLevel: "warning",
   });
   if (entry.codeCache) {

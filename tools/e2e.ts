@@ -327,7 +327,7 @@ async function dayTwo(
       "zone-association removed ssm.ap-northeast-1.amazonaws.com tokyo",
     ].sort(),
   );
-  const untouched = summary.stacks.filter((s: any) => !["hub-tokyo", "spoke-app-osaka", "spoke-app-tokyo"].includes(s.stack));
+  const untouched = summary.places.filter((s: any) => !["hub-tokyo", "spoke-app-osaka", "spoke-app-tokyo"].includes(s.stack));
   report.equal(
     "plan summary: untouched stacks plan no change (moto's known drift aside)",
     [summary.unchanged, untouched.map((s: any) => `${s.stack}:${s.counts.create}/${s.counts.update}/${s.counts.delete}/${s.counts.replace}`)],

@@ -7,6 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../modules/package-assets";
+import { CommandSpec, formatUsageError, helpText, parseCommand, stringFlag, TOPOLOGY_FLAG, UsageError, versionText } from "../cli/kit";
 import { terraformEnv } from "./terraform-env";
 import { parse as parseYaml } from "yaml";
 import { accountCredentials, createTargets, createVpc, EmulatorCredentials } from "./emulator-fixtures";
@@ -93,29 +94,38 @@ export function emulatorEnvLines(values: Record<string, string>): string {
     .join("\n")}\n`;
 }
 
-/**
- * `npm run emulator -- --env-file FILE [--topology FILE]`: starts moto and the gap proxy, creates the
- * topology's VPCs, subnets and targets (default: the bundled example), writes the topology with the
- * emulator's ids next to FILE and, in FILE, TOPOLOGY, TARGET_ENDPOINT, the emulator's dummy credentials
- * and (when a provider mirror is found) TF_CLI_CONFIG_FILE. Stays up until SIGINT or SIGTERM, then stops
- * everything it started.
- */
+export const EMULATOR_COMMAND: CommandSpec = {
+  program: "npm run emulator --",
+  summary:
+    "Starts moto and the gap proxy, creates the topology's VPCs, subnets and targets, and writes the topology with the emulator's ids next to the env file, and in the env file TOPOLOGY, TARGET_ENDPOINT, the emulator's dummy credentials and (when a provider mirror is found) TF_CLI_CONFIG_FILE. Stays up until SIGINT or SIGTERM, then stops everything it started.",
+  flags: [
+    { name: "--env-file", value: "FILE", help: "the environment file to write (default .emulator/env; .gitignore covers .emulator/)" },
+    { ...TOPOLOGY_FLAG, help: "the topology whose network to create (default: the bundled example)" },
+  ],
+  details: "Then, in another shell: set -a; . .emulator/env; set +a; npx privatelink deploy --auto-approve",
+};
+
+/** `npm run emulator [-- --env-file FILE] [--topology FILE]`: see EMULATOR_COMMAND. Resolves only on a usage error or --help. */
 export async function emulatorMain(argv: readonly string[]): Promise<number> {
   const args = argv[0] === "--" ? argv.slice(1) : [...argv];
-  let envFile: string | undefined;
-  let topology = path.join(projectRoot(), "examples", "topology.yaml");
-  for (let i = 0; i < args.length; i++) {
-    if (args[i] === "--env-file" && args[i + 1]) envFile = args[++i];
-    else if (args[i] === "--topology" && args[i + 1]) topology = args[++i];
-    else {
-      process.stderr.write(`usage: npm run emulator -- --env-file FILE [--topology FILE]\nunknown argument ${args[i]}\n`);
-      return 2;
-    }
-  }
-  if (!envFile) {
-    process.stderr.write("usage: npm run emulator -- --env-file FILE [--topology FILE]\n");
+  let parsed;
+  try {
+    parsed = parseCommand(EMULATOR_COMMAND, args);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(formatUsageError(error, "emulator"));
     return 2;
   }
+  if (parsed.help) {
+    process.stdout.write(helpText(EMULATOR_COMMAND));
+    return 0;
+  }
+  if (parsed.version) {
+    process.stdout.write(versionText("emulator"));
+    return 0;
+  }
+  const envFile = stringFlag(parsed, "--env-file") ?? path.join(".emulator", "env");
+  const topology = stringFlag(parsed, "--topology") ?? path.join(projectRoot(), "examples", "topology.yaml");
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const emulator = await startEmulator();
   let stopping = false;
@@ -131,6 +141,9 @@ export async function emulatorMain(argv: readonly string[]): Promise<number> {
   try {
     const doc = await emulator.prepare(readTopologyDoc(topology));
     const dir = path.dirname(path.resolve(envFile));
+    // Local state beside the env file too: everything the flow writes stays in one directory.
+    // (relative: absolute paths would leak into every stack; run privatelink from this directory).
+    if ((doc.backend?.kind ?? "local") === "local" && !doc.backend?.directory) doc.backend = { kind: "local", directory: path.relative(process.cwd(), dir) || "." };
     fs.mkdirSync(dir, { recursive: true });
     const topologyOut = path.join(dir, `${path.parse(topology).name}.emulator.json`);
     fs.writeFileSync(topologyOut, `${JSON.stringify(doc, null, 2)}\n`);
@@ -157,5 +170,6 @@ export async function emulatorMain(argv: readonly string[]): Promise<number> {
 }
 
 if (require.main === module) {
-  void emulatorMain(process.argv.slice(2));
+  // Resolves only when it will not run (usage, --help): its exit code is the command's.
+  void emulatorMain(process.argv.slice(2)).then((code) => process.exit(code));
 }

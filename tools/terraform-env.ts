@@ -204,13 +204,14 @@ export async function validateDir(env: TerraformEnv, dir: string): Promise<Valid
  * Validates directories a few at a time: most of `terraform validate`'s ~3 s goes to loading the AWS
  * provider's schema, once per process and directory, so concurrency is what shortens a batch.
  */
-export async function validateDirs(env: TerraformEnv, dirs: readonly string[], concurrency = Math.max(2, os.cpus().length)): Promise<ValidateResult[]> {
+export async function validateDirs(env: TerraformEnv, dirs: readonly string[], concurrency = Math.max(2, os.cpus().length), onResult?: (result: ValidateResult, index: number) => void): Promise<ValidateResult[]> {
   const results: ValidateResult[] = new Array(dirs.length);
   let next = 0;
   const worker = async () => {
     while (next < dirs.length) {
       const index = next++;
       results[index] = await validateDir(env, dirs[index]);
+      onResult?.(results[index], index);
     }
   };
   await Promise.all(Array.from({ length: Math.min(concurrency, dirs.length) }, worker));

@@ -3,10 +3,10 @@
  * rules (rules.ts) -> model (model.ts). Every problem is collected before anything is built; a
  * topology with problems raises one TopologyError listing them all.
  */
-import * as fs from "fs";
 import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, Node, visit } from "yaml";
 import type { core } from "zod";
 import { buildModel, TopologyModel } from "./model";
+import { readTextFile, UnreadableFile } from "./files";
 import { Problem, TopologyError } from "./problems";
 import { closest } from "./suggest";
 import { runRules } from "./validate";
@@ -25,13 +25,14 @@ export interface LoadOptions {
   readonly targetEndpoint?: string;
 }
 
-/** Reads and validates a topology file. */
+/** Reads and validates a topology file (a regular file of at most MAX_TOPOLOGY_BYTES, UTF-8; see files.ts). */
 export function loadTopologyFile(file: string, options: LoadOptions = {}): LoadedTopology {
   let text: string;
   try {
-    text = fs.readFileSync(file, "utf8");
+    text = readTextFile(file, { maxBytes: MAX_TOPOLOGY_BYTES });
   } catch (error) {
-    throw new TopologyError(file, [{ path: [], message: `cannot be read: ${(error as Error).message}`, fix: "check the TOPOLOGY path" }]);
+    if (error instanceof UnreadableFile) throw new TopologyError(file, [{ path: [], message: `cannot be read: it ${error.reason}`, fix: "check the topology's path (--topology or TOPOLOGY)" }]);
+    throw error;
   }
   return loadTopologyText(text, file, options);
 }

@@ -17,16 +17,17 @@ import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { parseArgs } from "util";
+import { CommandSpec, formatUsageError, helpText, Parsed, parseCommand, stringFlag, UsageError, versionText } from "../kit";
 import { EXIT, HandshakeError } from "./errors";
 import { Journal } from "./journal";
 import { associate, disassociate, HandshakeConfig, HandshakeOutcome, HandshakeRequest, requestProblems, sweep } from "./protocol";
 import { FilePacer } from "./retry";
 
-const USAGE = `Usage: phz-handshake <associate|disassociate> --zone-id <id> --vpc-id <vpc-id> --vpc-region <region>
-                     [--zone-name <name>] [--zone-role-arn <arn>] [--vpc-role-arn <arn>] [--timeout <seconds>]
-
-Joins a VPC (any account, any region) to a Route 53 private hosted zone, or removes it.
+export const PHZ_HANDSHAKE: CommandSpec = {
+  program: "phz-handshake",
+  positionals: "<associate|disassociate>",
+  positionalCount: 1,
+  summary: `Joins a VPC (any account, any region) to a Route 53 private hosted zone, or removes it.
 
   associate      the zone owner authorizes the VPC (only when zone and VPC are in different accounts);
                  the VPC owner associates it and waits until the change is INSYNC; the zone owner
@@ -34,17 +35,17 @@ Joins a VPC (any account, any region) to a Route 53 private hosted zone, or remo
                  Only when Route 53 answers ConflictingDomainExists does the VPC owner check whether
                  the VPC already has this very zone (then the run is a success and changes nothing).
   disassociate   the VPC owner disassociates the VPC; a pair that is not associated is success. Any
-                 authorization an earlier run left is deleted too.
-
-  --zone-id        private hosted zone id (Z...)
-  --zone-name      its name, for messages (optional)
-  --vpc-id         VPC to join (vpc-...)
-  --vpc-region     region of that VPC (the zone may be elsewhere)
-  --zone-role-arn  role to assume in the zone owner's account (default: your own credentials)
-  --vpc-role-arn   role to assume in the VPC owner's account (default: your own credentials)
-  --timeout        give up the work after this many seconds (default 600); cleanup gets 120 more
-
-Every option can also come from the environment (this is how Terraform passes them):
+                 authorization an earlier run left is deleted too.`,
+  flags: [
+    { name: "--zone-id", value: "ID", help: "private hosted zone id (Z...)" },
+    { name: "--zone-name", value: "NAME", help: "its name, for messages (optional)" },
+    { name: "--vpc-id", value: "VPC", help: "VPC to join (vpc-...)" },
+    { name: "--vpc-region", value: "REGION", help: "region of that VPC (the zone may be elsewhere)" },
+    { name: "--zone-role-arn", value: "ARN", help: "role to assume in the zone owner's account (default: your own credentials)" },
+    { name: "--vpc-role-arn", value: "ARN", help: "role to assume in the VPC owner's account (default: your own credentials)" },
+    { name: "--timeout", value: "SECONDS", help: "give up the work after this many seconds (default 600); cleanup gets 120 more" },
+  ],
+  details: `Every option can also come from the environment (this is how Terraform passes them):
 PHZ_ZONE_ID, PHZ_ZONE_NAME, PHZ_VPC_ID, PHZ_VPC_REGION, PHZ_ZONE_ROLE_ARN, PHZ_VPC_ROLE_ARN, PHZ_TIMEOUT.
 
 Route 53 allows 5 requests per second per account: every handshake process of this machine shares one
@@ -55,7 +56,8 @@ core at a time (PHZ_BOOT_SLOTS, default the number of cores; 0 turns it off).
 Credentials come from the AWS SDK's default chain (environment, profile, SSO, instance role).
 Endpoints honour AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ROUTE_53 and AWS_ENDPOINT_URL_STS (emulators).
 Progress: one line per step on stderr. Exit codes: 0 done, 2 bad input, 3 AWS failure,
-4 the VPC already has another zone of that name (ConflictingDomainExists), 130 interrupted.`;
+4 the VPC already has another zone of that name (ConflictingDomainExists), 130 interrupted.`,
+};
 
 /** Where the guard writes what it did (no terminal is left to read it). */
 function stateDir(env: NodeJS.ProcessEnv): string {
@@ -157,46 +159,36 @@ function describe(action: string, outcome: HandshakeOutcome): string {
 export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   // The pinned SDK supports Node 20; its notice about future SDK releases would clutter terraform's output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-  let parsed;
+  let parsed: Parsed;
   try {
-    parsed = parseArgs({
-      args: argv,
-      allowPositionals: true,
-      options: {
-        "zone-id": { type: "string" },
-        "zone-name": { type: "string" },
-        "vpc-id": { type: "string" },
-        "vpc-region": { type: "string" },
-        "zone-role-arn": { type: "string" },
-        "vpc-role-arn": { type: "string" },
-        timeout: { type: "string" },
-        help: { type: "boolean", short: "h" },
-      },
-    });
+    parsed = parseCommand(PHZ_HANDSHAKE, argv);
+    if (!parsed.help && !parsed.version && parsed.positionals[0] !== "associate" && parsed.positionals[0] !== "disassociate") {
+      throw new UsageError(`the action is associate or disassociate, not ${JSON.stringify(parsed.positionals[0])}`, PHZ_HANDSHAKE);
+    }
   } catch (error) {
-    process.stderr.write(`phz-handshake: ${(error as Error).message}\n\n${USAGE}\n`);
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(formatUsageError(error, "phz-handshake"));
     return EXIT.badInput;
   }
-  const { values, positionals } = parsed;
-  if (values.help) {
-    process.stdout.write(`${USAGE}\n`);
+  if (parsed.help) {
+    process.stdout.write(helpText(PHZ_HANDSHAKE));
     return EXIT.ok;
   }
-  const action = positionals[0];
-  if (positionals.length !== 1 || (action !== "associate" && action !== "disassociate")) {
-    process.stderr.write(`phz-handshake: expected one action, associate or disassociate\n\n${USAGE}\n`);
-    return EXIT.badInput;
+  if (parsed.version) {
+    process.stdout.write(versionText("phz-handshake"));
+    return EXIT.ok;
   }
-  const pick = (flag: string, name: string) => (values as Record<string, string | undefined>)[flag] || env[name] || undefined;
+  const action = parsed.positionals[0];
+  const pick = (flag: string, name: string) => stringFlag(parsed, flag) || env[name] || undefined;
   const req: HandshakeRequest = {
-    zoneId: pick("zone-id", "PHZ_ZONE_ID") ?? "",
-    zoneName: pick("zone-name", "PHZ_ZONE_NAME"),
-    vpcId: pick("vpc-id", "PHZ_VPC_ID") ?? "",
-    vpcRegion: pick("vpc-region", "PHZ_VPC_REGION") ?? "",
-    zoneRoleArn: pick("zone-role-arn", "PHZ_ZONE_ROLE_ARN"),
-    vpcRoleArn: pick("vpc-role-arn", "PHZ_VPC_ROLE_ARN"),
+    zoneId: pick("--zone-id", "PHZ_ZONE_ID") ?? "",
+    zoneName: pick("--zone-name", "PHZ_ZONE_NAME"),
+    vpcId: pick("--vpc-id", "PHZ_VPC_ID") ?? "",
+    vpcRegion: pick("--vpc-region", "PHZ_VPC_REGION") ?? "",
+    zoneRoleArn: pick("--zone-role-arn", "PHZ_ZONE_ROLE_ARN"),
+    vpcRoleArn: pick("--vpc-role-arn", "PHZ_VPC_ROLE_ARN"),
   };
-  const timeout = Number(pick("timeout", "PHZ_TIMEOUT") ?? 600);
+  const timeout = Number(pick("--timeout", "PHZ_TIMEOUT") ?? 600);
   const problems = requestProblems(req);
   if (!(timeout > 0)) problems.push("--timeout must be a positive number of seconds");
   if (problems.length > 0) {

@@ -73,7 +73,7 @@ describe("privatelink cost", () => {
     expect(traffic.stderr).toContain("line 2: spokes.nowhere: is not a spoke of the topology");
 
     const option = run(["cost", "--format", "xml"]);
-    expect([option.code, option.stderr]).toEqual([2, 'privatelink cost: --format is md or json, not "xml"\n']);
+    expect([option.code, option.stderr]).toEqual([2, 'privatelink cost: --format is one of md, json, not "xml"\n(privatelink cost --help for usage)\n']);
   });
 
   it("hostile traffic and price files: malformed, a template sequence, over 4 MiB, an alias bomb, broken JSON; each a located error with exit 2, never a stack trace", () => {

@@ -114,8 +114,13 @@ describe("onprem-dns command", () => {
   });
 
   it("explains its options and rejects an unknown format", () => {
-    expect(main(["--help"]).stdout).toContain("Usage: onprem-dns --format bind|unbound|dnsmasq|windows");
-    expect(main(["--format", "pdns"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--format must be one of bind, unbound, dnsmasq, windows") });
+    const help = main(["--help"]);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain("Usage: onprem-dns [options]");
+    expect(help.stdout).toMatch(/--format FORMAT .*\(bind, unbound, dnsmasq, windows\)/s);
+    expect(main(["--format", "pdns"])).toMatchObject({ code: 2, stderr: 'onprem-dns: --format is one of bind, unbound, dnsmasq, windows, not "pdns"\n(onprem-dns --help for usage)\n' });
+    expect(main(["--outputs"])).toMatchObject({ code: 2, stderr: expect.stringContaining("onprem-dns: --outputs needs a value (FILE)") });
+    expect(main(["--format", "bind", "--bogus"])).toMatchObject({ code: 2, stderr: expect.stringContaining("unknown option --bogus; onprem-dns takes --format, --outputs, --topology, --hub") });
   });
 
   it("is bundled as a self-contained command", () => {

@@ -65,6 +65,40 @@ describe("privatelink operations: usage", () => {
     // The estate record is written next to the topology.
     expect(Object.keys(JSON.parse(fs.readFileSync(path.join(work, "topology.estate.json"), "utf8")).stacks)).toHaveLength(6);
   }, 120_000);
+
+  it("lock --platform hashes every platform the mirror has, offline, and names the ones it could not hash (exit 1 when asked for by name, a warning by default)", async () => {
+    const work = tempDir("lock-platforms");
+    const tf = terraformEnv(path.join(work, "tf"));
+    const version = tf.providerVersions[0];
+    // A mirror with this machine's platform and darwin_arm64 (the same files hard-linked, plus one more: another hash).
+    const source = path.join(tf.mirror, "registry.terraform.io", "hashicorp", "aws", version, "linux_amd64");
+    const mirror = path.join(work, "mirror");
+    for (const platform of ["linux_amd64", "darwin_arm64"]) {
+      const dir = path.join(mirror, "registry.terraform.io", "hashicorp", "aws", version, platform);
+      fs.mkdirSync(dir, { recursive: true });
+      for (const file of fs.readdirSync(source)) fs.linkSync(path.join(source, file), path.join(dir, file));
+    }
+    fs.writeFileSync(path.join(mirror, "registry.terraform.io", "hashicorp", "aws", version, "darwin_arm64", "NOTICE.txt"), "another build\n");
+    const config = path.join(work, "terraformrc");
+    fs.writeFileSync(config, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`);
+    const topology = path.join(work, "topology.yaml");
+    fs.copyFileSync(EXAMPLE, topology);
+    // A symbolic link where the lock goes is replaced, never written through.
+    fs.symlinkSync(path.join(work, "outside.hcl"), path.join(work, ".terraform.lock.hcl"));
+    const env = { ...process.env, TOPOLOGY: topology, TF_CLI_CONFIG_FILE: config, CDKTF_OUTDIR: path.join(work, "out"), HOME: work };
+    const c = capture();
+    expect(await main(["lock", "--platform", "linux_amd64", "--platform", "darwin_arm64", "--platform", "windows_amd64"], env, c.io)).toBe(1);
+    expect(c.out.join("")).toContain(`hashicorp/aws ${version} for linux_amd64, darwin_arm64`);
+    expect(c.err.join("")).toMatch(/could not hash windows_amd64: not in the filesystem mirror .* and the registry failed/);
+    const lock = fs.readFileSync(path.join(work, ".terraform.lock.hcl"), "utf8");
+    expect(fs.lstatSync(path.join(work, ".terraform.lock.hcl")).isSymbolicLink()).toBe(false);
+    expect(fs.existsSync(path.join(work, "outside.hcl"))).toBe(false);
+    expect(lock.match(/"h1:[^"]+"/g)).toHaveLength(2);
+    // The default set: what the mirror lacks is a warning.
+    const d = capture();
+    expect(await main(["lock"], env, d.io)).toBe(0);
+    expect(d.err.join("")).toContain("could not hash linux_arm64, darwin_amd64");
+  }, 180_000);
 });
 
 describe("the pull-request summary", () => {
@@ -132,11 +166,21 @@ describe("the pull-request summary", () => {
       "principals added: arn:aws:iam::555566667777:root",
       "acceptance changed: acceptance_required true -> false",
     ]);
-    const md = summaryMarkdown(summary, ["consumer-x"]);
+    const outcome = (stack: string, counts: Partial<Record<"create" | "update" | "delete" | "replace", number>>, retired = false) => ({
+      stack,
+      status: "changes" as const,
+      counts: { create: 0, update: 0, delete: 0, replace: 0, ...counts },
+      retired,
+    });
+    const md = summaryMarkdown({
+      outcomes: [outcome("hub-tokyo", { create: 1, update: 1, delete: 1, replace: 1 }), outcome("spoke-app-osaka", { delete: 1 }, true), outcome("service-orders", { update: 1 }), { stack: "consumer-x", status: "no-changes", counts: { create: 0, update: 0, delete: 0, replace: 0 } }],
+      summary,
+      graph: { stacks: [], edges: [] },
+    });
     expect(md.split("\n")[0]).toBe("## privatelink plan: 1 to create, 2 to update, 1 to replace, 2 to delete");
     expect(md.indexOf("### Destructive changes")).toBeLessThan(md.indexOf("### Network changes"));
     expect(md).toContain("| hub-tokyo | `aws_vpc_endpoint.ssm` | **replace** | `subnet_ids` |");
     expect(md).toContain("| (terraform) | - | spoke-app-osaka (retired) | 0 | 0 | 0 | 1 |");
-    expect(md.trim().endsWith("No changes: consumer-x.")).toBe(true);
+    expect(md).toContain("| consumer-x | no changes | 0 | 0 | 0 | 0 |  |");
   });
 });

@@ -138,7 +138,7 @@ describe("consumer stacks", () => {
         error_message: "service-orders-api has no service_name in its state yet: apply service-orders-api first (privatelink deploy applies stacks in dependency order). No endpoint was created.",
       },
     ]);
-    expect(tokyo.data.terraform_remote_state["upstream_service-orders-api"].count).toBe('${fileexists("../../../terraform.privatelink-example.service-orders-api.tfstate") ? 1 : 0}');
+    expect(tokyo.locals["upstream_service-orders-api"]).toBe('${try({ for name, output in jsondecode(file("../../../terraform.privatelink-example.service-orders-api.tfstate")).outputs : name => output.value }, {})}');
     expect(resources(tokyo, "aws_vpc_endpoint_connection_accepter")["orders-api-tokyo"]).toEqual(
       expect.objectContaining({
         provider: "aws.service_owner_ap_northeast_1",

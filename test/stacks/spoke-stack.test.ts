@@ -40,14 +40,11 @@ describe("spoke stack (script mode)", () => {
     expect(osaka.provider.aws.map((p: any) => [p.alias, p.region, p.assume_role[0].role_arn])).toEqual([
       ["workload_osaka_ap_northeast_3", "ap-northeast-3", "arn:aws:iam::333344445555:role/privatelink-deployer"],
     ]);
-    expect(osaka.data.terraform_remote_state).toEqual({
-      "upstream_hub-tokyo": {
-        backend: "local",
-        config: { path: "../../../terraform.privatelink-example.hub-tokyo.tfstate" },
-        count: '${fileexists("../../../terraform.privatelink-example.hub-tokyo.tfstate") ? 1 : 0}',
-      },
+    // The hub's state file read directly: no state, an empty file or a half-written one is "no outputs", never an error.
+    expect(osaka.data.terraform_remote_state).toBeUndefined();
+    expect(osaka.locals).toEqual({
+      "upstream_hub-tokyo": '${try({ for name, output in jsondecode(file("../../../terraform.privatelink-example.hub-tokyo.tfstate")).outputs : name => output.value }, {})}',
     });
-    expect(osaka.locals).toEqual({ "upstream_hub-tokyo": "${try(data.terraform_remote_state.upstream_hub-tokyo[0].outputs, {})}" });
     // No cdktf cross-stack outputs: the hub's own zone_ids output is the interface.
     expect(Object.keys(out.json["hub-tokyo"].output).filter((o) => o.startsWith("cross-stack-output"))).toEqual([]);
   });

@@ -53,6 +53,21 @@ describe("plans before the upstream stack is applied (moto)", () => {
     expect(JSON.parse(fs.readFileSync(state, "utf8")).resources.filter((r: any) => r.mode === "managed").flatMap((r: any) => r.instances)).toEqual([]);
   }, 300_000);
 
+  it("a hub state file that exists but holds no state yet (Terraform creates it while the hub plans or applies in parallel) is no outputs, not an error", async () => {
+    const hubState = path.join(stateDir, fs.readdirSync(stateDir).find((f) => f.includes("spoke-app-tokyo"))!.replace("spoke-app-tokyo", "hub-tokyo"));
+    try {
+      for (const content of ["", '{"version": 4, "terraform_version": "1.11.4", "ser']) {
+        fs.writeFileSync(hubState, content);
+        const plan = await planJson(env, stack("spoke-app-tokyo"));
+        const ids = plan.resource_changes.filter((c: any) => c.type === "terraform_data").map((c: any) => c.change.after.input.zone_id);
+        expect(ids).toHaveLength(6);
+        expect(ids.every((id: string) => id.startsWith("(pending: not in hub-tokyo's state yet: "))).toBe(true);
+      }
+    } finally {
+      fs.rmSync(hubState, { force: true });
+    }
+  }, 300_000);
+
   it("once the hub has state without a new zone, the spoke plans real ids for the others and a placeholder for the new one", async () => {
     const zoneIds: Record<string, string> = {};
     const names = ["ec2messages", "s3-accesspoint", "s3-control", "s3", "ssm"].map((s) => `${s}.ap-northeast-1.amazonaws.com`);

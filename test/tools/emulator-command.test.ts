@@ -2,7 +2,7 @@
  * `npm run emulator -- --env-file FILE`, run as the docs write it: Node 20 would take `--env-file` as its
  * own option; the script must get it, write the file, serve the topology's VPCs, and stop on SIGTERM.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
@@ -50,3 +50,17 @@ it("npm run emulator -- --env-file FILE writes TOPOLOGY and TARGET_ENDPOINT, ser
     if (child.exitCode === null) process.kill(-child.pid!, "SIGKILL");
   }
 }, 150_000);
+
+it("npm run emulator -- --help exits 0 with its own flags; an unknown flag exits 2 naming the valid ones (no emulator started)", () => {
+  const run = (...args: string[]) => spawnSync("npm", ["run", "--silent", "emulator", "--", ...args], { cwd: ROOT, encoding: "utf8", timeout: 60_000 });
+  const help = run("--help");
+  expect(help.status).toBe(0);
+  expect(help.stdout).toContain("--env-file FILE");
+  expect(help.stdout).toContain("--topology FILE");
+  const bogus = run("--bogus");
+  expect(bogus.status).toBe(2);
+  expect(bogus.stderr).toContain("unknown option --bogus; npm run emulator -- takes --env-file, --topology");
+  const missing = run("--env-file");
+  expect(missing.status).toBe(2);
+  expect(missing.stderr).toContain("--env-file needs a value (FILE)");
+}, 120_000);
