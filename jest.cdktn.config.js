@@ -29,4 +29,5 @@ module.exports = {
   },
   maxWorkers: 2,
 };
-module.exports.UNIT_SUITES = UNIT_SUITES;
+// For test/flavours/cdktn.test.ts (not enumerable: jest checks the configuration's own keys).
+Object.defineProperty(module.exports, "UNIT_SUITES", { value: UNIT_SUITES, enumerable: false });

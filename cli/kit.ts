@@ -229,6 +229,7 @@ declare const __PRIVATELINK_PACKAGE__: string | undefined;
 
 /** This package's name and version: compiled into the bundles (which may run outside the package, inside a stack), else read from package.json. */
 export function packageInfo(): { name: string; version: string } {
+  // A bundle shared by both flavours (phz-handshake, onprem-dns) carries no package name.
   if (typeof __PRIVATELINK_VERSION__ === "string" && typeof __PRIVATELINK_PACKAGE__ === "string") return { name: __PRIVATELINK_PACKAGE__, version: __PRIVATELINK_VERSION__ };
   const manifest = JSON.parse(fs.readFileSync(path.join(projectRoot(), "package.json"), "utf8"));
   return { name: PACKAGE_NAMES.includes(manifest.name) ? manifest.name : PACKAGE_NAMES[0], version: manifest.version };
@@ -240,7 +241,8 @@ export function packageInfo(): { name: string; version: string } {
  */
 export function versionText(program: string, framework?: { readonly name: string; readonly version: string }): string {
   const { name, version } = packageInfo();
-  return `${program} ${version} (${name}${framework ? `, ${framework.name} ${framework.version}` : ""}, node ${process.versions.node})\n`;
+  const parts = [name, framework && `${framework.name} ${framework.version}`, `node ${process.versions.node}`].filter(Boolean);
+  return `${program} ${version} (${parts.join(", ")})\n`;
 }
 
 /**

@@ -26,6 +26,7 @@ import { costOfChange } from "./cost";
 import { EstateGraph, Place, PlanReport, StackOutcome, StackPlan, summarize, summaryJson, summaryMarkdown } from "./plan-summary";
 import { destroyPhases, Phase, phasesOfSynth, Step, stepsOf } from "./phases";
 import { errorLines, interruptAll, runTerraform, TerraformResult } from "./terraform";
+import { planText } from "./plan-text";
 import { compareWithBase, startBase } from "./changed";
 import { PlanSetStep, readPlanSet, verifyPlanSet, writePlanSet } from "./plan-set";
 import { writeLockFile } from "./lock";
@@ -301,8 +302,27 @@ function openLog(ctx: Context, name: string): Writable {
   return fs.createWriteStream(path.join(dir, `${name}.log`));
 }
 
-/** Runs terraform in a stack's directory, its activity feeding the progress line. */
-function tf(ctx: Context, stack: string, args: string[], log: Writable, json = false): Promise<TerraformResult> {
+/** What terraform says when a directory must be initialized (again): its backend, lock or providers changed. */
+const NEEDS_INIT = /terraform init|Backend initialization required|Inconsistent dependency lock file|Required plugins are not installed|Module not installed/;
+
+function needsInit(result: TerraformResult): boolean {
+  return result.status !== 0 && (result.diagnostics.some((d) => NEEDS_INIT.test(`${d.summary}\n${d.detail ?? ""}`)) || NEEDS_INIT.test(result.stderr));
+}
+
+/**
+ * Runs terraform in a stack's directory, its activity feeding the progress line. When terraform answers that
+ * the directory must be initialized (a backend, lock or provider change since its last init), the stack is
+ * initialized and the command run once more.
+ */
+async function tf(ctx: Context, stack: string, args: string[], log: Writable, json = false): Promise<TerraformResult> {
+  const result = await tfOnce(ctx, stack, args, log, json);
+  if (args[0] === "init" || !needsInit(result)) return result;
+  const initRun = await init(ctx, stack, log, true);
+  if (initRun.status !== 0) return initRun;
+  return tfOnce(ctx, stack, args, log, json);
+}
+
+function tfOnce(ctx: Context, stack: string, args: string[], log: Writable, json: boolean): Promise<TerraformResult> {
   return runTerraform(stackDir(ctx, stack), args, ctx.env, {
     log,
     json,
@@ -316,7 +336,18 @@ function tf(ctx: Context, stack: string, args: string[], log: Writable, json = f
 }
 
 /** `terraform init`, unless this stack's directory was initialized with this configuration already. */
-async function init(ctx: Context, stack: string, log: Writable): Promise<TerraformResult> {
+/**
+ * `terraform init`, unless the directory is initialized already (its backend, its lock file and its providers
+ * are there: `terraform init` would change nothing, and costs a second or two per stack); a stale
+ * initialization is caught by `tf`, which initializes and runs the command again.
+ */
+async function init(ctx: Context, stack: string, log: Writable, force = false): Promise<TerraformResult> {
+  const dir = stackDir(ctx, stack);
+  const ready = ["terraform.tfstate", "providers"].every((f) => fs.existsSync(path.join(dir, ".terraform", f))) && fs.existsSync(path.join(dir, ".terraform.lock.hcl"));
+  if (ready && !force) {
+    log.write("(initialized already: terraform init skipped)\n");
+    return { status: 0, stdout: "", stderr: "", diagnostics: [] };
+  }
   ctx.progress.start(stack, "init");
   return tf(ctx, stack, ["init", "-input=false", "-no-color"], log);
 }
@@ -382,7 +413,8 @@ async function planOne(ctx: Context, stack: string, log: Writable, extra: { file
   }
   const counts = summarize([{ stack, plan, places: new Map() }]).totals;
   const changed = counts.create + counts.update + counts.delete + counts.replace > 0;
-  const text = changed ? (await tf(ctx, stack, ["show", "-no-color", extra.file], log)).stdout : undefined;
+  // Rendered from the JSON plan (plan-text.ts): a second `terraform show` would load the provider's schema again.
+  const text = changed ? planText(plan) : undefined;
   const pending = pendingUpstreams(plan);
   return {
     outcome: { stack, status: changed ? "changes" : "no-changes", counts, planText: text, replanAfter: pending.length ? pending : undefined, retired },

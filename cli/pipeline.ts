@@ -22,6 +22,7 @@ import { CommandSpec, FlagSpec, outputPath, Parsed, stringFlag, topologyFile, Us
 import { Io, projectLockFile } from "./operate";
 import { Phase, phasesOfSynth, Step, stepsOf, waves } from "./phases";
 import { dependenciesOf } from "./schedule";
+import { hclString } from "../modules/literals";
 
 export const PIPELINE_FORMATS = ["atlantis", "terramate", "github"] as const;
 export type PipelineFormat = (typeof PIPELINE_FORMATS)[number];
@@ -185,10 +186,8 @@ function shellWord(text: string): string {
   return /^[A-Za-z0-9._/-]+$/.test(text) ? text : `'${text.replace(/'/g, "'\\''")}'`;
 }
 
-/** An HCL string literal: JSON escapes, and `${` / `%{` escaped so nothing is interpolated. */
-export function hcl(text: string): string {
-  return JSON.stringify(text).replace(/\$\{/g, "$${").replace(/%\{/g, "%%{");
-}
+/** An HCL string literal (modules/literals.ts): nothing in it is interpolated. */
+const hcl = hclString;
 
 export async function pipelineCommand(parsed: Parsed, spec: CommandSpec, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const format = stringFlag(parsed, "--format") as PipelineFormat | undefined;

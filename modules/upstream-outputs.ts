@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { DataTerraformRemoteStateS3, S3BackendConfig, TerraformLocal, TerraformProvider, TerraformRemoteState, TerraformResource } from "../framework/core";
 import { DataAwsS3Objects } from "../framework/aws";
 import { throwIfProblems } from "./errors";
+import { hclString } from "./literals";
 import { tfName } from "./naming";
 
 /** Where the upstream stack keeps its state. */
@@ -72,7 +73,8 @@ export class UpstreamOutputs extends Construct {
     let expression: string;
     if (props.state.kind === "local") {
       // A state file's outputs are `{ "<name>": { "value": ..., "type": ... } }`.
-      expression = `try({ for name, output in jsondecode(file(${JSON.stringify(props.state.path)})).outputs : name => output.value }, {})`;
+      // The path is data: a directory named `${...}` must not become an expression (literals.ts).
+      expression = `try({ for name, output in jsondecode(file(${hclString(props.state.path)})).outputs : name => output.value }, {})`;
     } else {
       const { backend } = props.state;
       this.remoteState = new DataTerraformRemoteStateS3(this, "state", backend);
@@ -96,13 +98,18 @@ export class UpstreamOutputs extends Construct {
 
   /** Expression (HCL) of an output, or one entry of a map output. */
   private reference(output: string, key?: string): string {
-    const value = `${this.outputsAddress}[${JSON.stringify(output)}]`;
-    return key === undefined ? value : `${value}[${JSON.stringify(key)}]`;
+    const value = `${this.outputsAddress}[${hclString(output)}]`;
+    return key === undefined ? value : `${value}[${hclString(key)}]`;
   }
 
-  /** The output (or one key of a map output) as a string, or the placeholder when the upstream state lacks it. */
-  value(output: string, key?: string): string {
-    return `\${try(tostring(${this.reference(output, key)}), ${JSON.stringify(this.placeholder(output, key))})}`;
+  /**
+   * The output (or one key of a map output) as a string, or the placeholder when the upstream state lacks it.
+   * `shape: "arn"`: the placeholder is an ARN holding it (`arn:aws:ram:us-east-1:000000000000:resource-share/(pending:
+   * ...)`), for an argument the provider validates as an ARN while planning (a RAM share's `share_arn`).
+   */
+  value(output: string, key?: string, shape?: "arn"): string {
+    const placeholder = shape === "arn" ? `arn:aws:ram:us-east-1:000000000000:resource-share/${this.placeholder(output, key)}` : this.placeholder(output, key);
+    return `\${try(tostring(${this.reference(output, key)}), ${hclString(placeholder)})}`;
   }
 
   /** HCL boolean expression: the upstream state has that output (and key). */

@@ -57,7 +57,7 @@ export class SpokeStack extends PrivateLinkStack {
         profileId: hubOutputs.value("profile_id"),
         vpcId: vpc.id,
         name: spoke.stackName,
-        acceptShareArn: byInvitation ? hubOutputs.value("profile_share_arn") : undefined,
+        acceptShareArn: byInvitation ? hubOutputs.value("profile_share_arn", undefined, "arn") : undefined,
       });
       hubOutputs.require(association.accepter ?? association.association, "profile_id", undefined, missing);
       this.profileAssociation = association;

@@ -17,6 +17,7 @@ import * as path from "path";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { AccountModel, TopologyModel } from "../topology/model";
+import { readTextFile, UnreadableFile } from "../topology/files";
 import { tfName } from "../modules/naming";
 import { ACCOUNT_ID, REGION, ROLE_ARN, VPC_ID } from "../aws/patterns";
 import { BuiltStacks } from "../stacks";
@@ -35,10 +36,13 @@ const providerSchema = z.strictObject({
 
 const zoneName = z.string().regex(/^[a-z0-9*][a-z0-9.*-]{0,252}$/);
 
+/** A stack's name as synth makes them (role prefix + topology names of at most 40 characters). */
+const stackName = z.string().max(200).regex(/^[A-Za-z][A-Za-z0-9_-]*$/);
+
 const stackSchema = z.strictObject({
   role: z.enum(["hub", "spoke", "provider", "consumer"]),
   vpcId: z.string().regex(VPC_ID),
-  upstreams: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/)),
+  upstreams: z.array(stackName),
   providers: z.array(providerSchema),
   spoke: z
     .strictObject({
@@ -56,7 +60,7 @@ const stackSchema = z.strictObject({
 const recordSchema = z.strictObject({
   version: z.literal(ESTATE_VERSION),
   topology: z.string(),
-  stacks: z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_-]*$/), stackSchema),
+  stacks: z.record(stackName, stackSchema),
 });
 
 export type EstateProvider = z.infer<typeof providerSchema>;
@@ -71,13 +75,27 @@ export class EstateError extends Error {
   }
 }
 
+/** Retired stacks wait for the stacks they read from: a record in which they wait for each other is refused. */
+function assertNoCycle(file: string, record: EstateRecord): void {
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (stack: string, trail: string[]): void => {
+    if (state.get(stack) === "done") return;
+    if (state.get(stack) === "visiting") throw new EstateError(file, `stacks ${[...trail.slice(trail.indexOf(stack)), stack].join(" -> ")} read from each other in a circle: no order can apply them`);
+    state.set(stack, "visiting");
+    for (const upstream of record.stacks[stack]?.upstreams ?? []) if (record.stacks[upstream]) visit(upstream, [...trail, stack]);
+    state.set(stack, "done");
+  };
+  for (const stack of Object.keys(record.stacks)) visit(stack, []);
+}
+
 /** Reads and validates a record; undefined when the file does not exist (nothing recorded yet). */
 export function readEstate(file: string): EstateRecord | undefined {
-  if (!fs.existsSync(file)) return undefined;
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })) return undefined;
   let doc: unknown;
   try {
-    doc = JSON.parse(fs.readFileSync(file, "utf8"));
+    doc = JSON.parse(readTextFile(file, { maxBytes: 64 * 1024 * 1024 }));
   } catch (error) {
+    if (error instanceof UnreadableFile) throw new EstateError(file, `cannot be read: it ${error.reason}`);
     throw new EstateError(file, `not JSON (${(error as Error).message})`);
   }
   const parsed = recordSchema.safeParse(doc);
@@ -269,6 +287,7 @@ export interface EstateOptions {
  */
 export function applyEstate(scope: Construct, model: TopologyModel, built: BuiltStacks, options: EstateOptions, defaultState: StateReader): { record: EstateRecord; retired: Retirements } {
   const previous = readEstate(options.file);
+  if (previous) assertNoCycle(options.file, previous);
   if (previous && previous.topology !== model.name) {
     throw new EstateError(options.file, `records topology "${previous.topology}", not "${model.name}" (the topology's name keys its state): use the record of this topology`);
   }

@@ -9,6 +9,7 @@
  *   resource type by `collectBlockPaths`;
  * - `=` signs are aligned like `terraform fmt` does.
  */
+import { escapeTemplate } from "../modules/literals";
 import { DefaultTokenResolver, StringConcat, TerraformDataSource, TerraformProvider, TerraformResource, TerraformStack, Tokenization } from "../framework/core";
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
@@ -201,6 +202,14 @@ export function normalizeTemplate(text: string): string {
     .join("");
 }
 
+/** A JSON value whose strings are literal text (backend settings) as templates that say the same. */
+function literalStrings(value: unknown): unknown {
+  if (typeof value === "string") return escapeTemplate(value);
+  if (Array.isArray(value)) return value.map(literalStrings);
+  if (isObject(value as Json)) return Object.fromEntries(Object.entries(value as object).map(([k, v]) => [k, literalStrings(v)]));
+  return value;
+}
+
 function escapeLiteral(text: string): string {
   return text
     .replace(/\\/g, "\\\\")
@@ -386,7 +395,8 @@ export function renderHcl(config: JsonObject, blockPaths: BlockPaths): string {
     if (isObject(backend)) {
       for (const [type, settings] of Object.entries(backend)) {
         // Backend settings are all attributes (the S3 backend's assume_role and endpoints are objects, not blocks).
-        if (isObject(settings)) sections.push(renderBlock(`backend ${quoted(type)}`, settings, none, "  "));
+        // In JSON, backend settings are literal text; in HCL they are templates: `${` is written `$${`.
+        if (isObject(settings)) sections.push(renderBlock(`backend ${quoted(type)}`, literalStrings(settings) as Record<string, Json>, none, "  "));
       }
     }
     if (isObject(cloud)) sections.push(renderBlock("cloud", cloud, { ...none, blocks: new Set(["workspaces"]) }, "  "));

@@ -74,6 +74,8 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
   assertStateOutside(model, outdir);
   // A missing parent (CDKTF_OUTDIR=build/out on a fresh checkout) is created, as cdktf does.
   fs.mkdirSync(path.dirname(outdir), { recursive: true });
+  removeAbandoned(outdir);
+  const lockFile = options.lockFile ? usableLockFile(options.lockFile) : undefined;
   const staging = `${outdir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
@@ -90,17 +92,34 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
     });
     const moves: Array<readonly [string, string]> = [];
     let warnings: string[];
+    // The estate record and the output move together: the record is written first (a stack recorded nowhere
+    // could never be retired), and put back as it was when the output cannot be swapped in.
+    const recordFile = options.estate?.file;
+    const previousRecord = recordFile && fs.existsSync(recordFile) ? fs.readFileSync(recordFile) : undefined;
+    let recordWritten = false;
     try {
       warnings = carryOver(outdir, staging, moves);
-      if (options.lockFile && fs.existsSync(options.lockFile)) seedLockFiles(staging, options.lockFile);
+      if (lockFile) seedLockFiles(staging, lockFile);
+      if (estate) {
+        try {
+          recordWritten = writeEstate(recordFile!, estate.record);
+        } catch (error) {
+          throw new SynthError(`the estate record cannot be written (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); nothing was changed: the output and the record stay as they were`, recordFile!);
+        }
+      }
       swapInto(staging, outdir);
-      if (estate) writeEstate(options.estate!.file, estate.record);
     } catch (error) {
-      // Working files go back where they were before the staging directory is removed.
+      // Working files go back where they were before the staging directory is removed; so does the record.
       for (const [from, to] of moves.reverse()) {
         try {
           fs.mkdirSync(path.dirname(from), { recursive: true });
           fs.renameSync(to, from);
+        } catch {}
+      }
+      if (recordWritten) {
+        try {
+          if (previousRecord) fs.writeFileSync(recordFile!, previousRecord);
+          else fs.rmSync(recordFile!, { force: true });
         } catch {}
       }
       throw error;
@@ -291,7 +310,14 @@ function carryOver(outdir: string, staging: string, moves: Array<readonly [strin
     if (!fs.existsSync(old)) continue;
     for (const stack of fs.readdirSync(old)) {
       const from = path.join(old, stack);
-      if (!fs.statSync(from).isDirectory()) continue;
+      const stat = fs.lstatSync(from);
+      // A stack directory that is a symbolic link is not ours: its target's files are never moved (they would
+      // leave the directory it points to); the link goes with the previous output.
+      if (stat.isSymbolicLink()) {
+        warnings.push(`${path.relative(".", from)} is a symbolic link: not followed; it is dropped with the previous output, its target left as it is`);
+        continue;
+      }
+      if (!stat.isDirectory()) continue;
       const kept = fs.readdirSync(from).filter((e) => !GENERATED_IN_STACK.has(e));
       if (kept.length === 0) continue;
       let to = path.join(staging, kind, stack);
@@ -309,6 +335,60 @@ function carryOver(outdir: string, staging: string, moves: Array<readonly [strin
     }
   }
   return warnings;
+}
+
+/**
+ * Staging and previous directories of synths that were killed (`<outdir>.staging-<pid>`, `.previous-<pid>`
+ * whose process is gone): removed, so they do not pile up beside the output.
+ */
+function removeAbandoned(outdir: string): void {
+  const parent = path.dirname(outdir);
+  const base = path.basename(outdir);
+  let entries: string[];
+  try {
+    entries = fs.readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const entry of entries) {
+    const match = new RegExp(`^${base.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\.(?:staging|previous)-(\\d+)$`).exec(entry);
+    if (!match || Number(match[1]) === process.pid || processAlive(Number(match[1]))) continue;
+    fs.rmSync(path.join(parent, entry), { recursive: true, force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}
+
+/**
+ * The project's lock file, when it can be given to the stacks: a regular file, or a symbolic link to one inside
+ * the topology's directory (a link out of it is refused: its target would be copied into every stack). None
+ * (undefined) when it does not exist yet (a dangling link included: `privatelink lock` replaces it).
+ */
+function usableLockFile(lockFile: string): string | undefined {
+  const link = fs.lstatSync(lockFile, { throwIfNoEntry: false });
+  if (!link) return undefined;
+  if (link.isSymbolicLink()) {
+    let target: string;
+    try {
+      target = fs.realpathSync(lockFile);
+    } catch {
+      return undefined; // dangling: there is no lock yet
+    }
+    const home = fs.realpathSync(path.dirname(path.resolve(lockFile)));
+    if (target !== home && !target.startsWith(home + path.sep)) {
+      throw new SynthError(`is a symbolic link to ${target}, outside ${home}: refused (its target would be copied into every stack); make it a file`, lockFile);
+    }
+  }
+  const stat = fs.statSync(lockFile);
+  if (!stat.isFile()) throw new SynthError("is not a file (a directory?): the project's lock file must be a file; remove it and run privatelink lock", lockFile);
+  return lockFile;
 }
 
 /** Copies the project's lock file into every stack directory that has none. */

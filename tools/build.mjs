@@ -7,7 +7,7 @@
 import { build } from "esbuild";
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,9 +47,30 @@ function tsFiles(dir) {
   });
 }
 
+/**
+ * Writes a built file only when its content changed, through a temporary file renamed into place: a test or a
+ * command running dist/ while another build runs (`npm run emulator` builds first) sees the old file or the
+ * new one, never half of one.
+ */
+function writeAtomic(file, content, mode) {
+  const data = typeof content === "string" ? Buffer.from(content) : Buffer.from(content);
+  try {
+    if (readFileSync(file).equals(data)) {
+      if (mode !== undefined) chmodSync(file, mode);
+      return;
+    }
+  } catch {
+    // a new file
+  }
+  mkdirSync(dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  writeFileSync(temp, data, mode !== undefined ? { mode } : undefined);
+  if (mode !== undefined) chmodSync(temp, mode);
+  renameSync(temp, file);
+}
+
 const started = Date.now();
-if (flavour !== "cdktf") rmSync(join(root, outdir), { recursive: true, force: true });
-await build({
+const compiled = await build({
   absWorkingDir: root,
   entryPoints: ["index.ts", "main.ts", ...sourceDirs.flatMap(tsFiles)],
   outdir,
@@ -59,23 +80,20 @@ await build({
   target: "node20",
   sourcemap: "linked",
   logLevel: "warning",
+  write: false,
 });
-if (flavour !== "cdktf") {
-  // Only the seam names the framework: a specifier anywhere else means the seam was bypassed.
-  const rewritten = [];
-  for (const file of outputFiles(join(root, outdir), ".js")) {
-    const text = readFileSync(file, "utf8");
-    const next = rewriteSpecifiers(text);
-    if (next !== text) {
-      writeFileSync(file, next);
-      rewritten.push(file.slice(join(root, outdir).length + 1));
-    }
-  }
-  const outside = rewritten.filter((f) => !f.startsWith("framework/"));
-  if (outside.length > 0) {
-    console.error(`build: ${outside.join(", ")} import the framework directly; only framework/ may (see framework/core.ts)`);
-    process.exit(1);
-  }
+// Only the seam names the framework: in the cdktn flavour, a specifier anywhere else means the seam was bypassed.
+const rewritten = [];
+for (const output of compiled.outputFiles) {
+  const text = output.text;
+  const next = output.path.endsWith(".js") ? rewriteSpecifiers(text) : text;
+  if (next !== text) rewritten.push(output.path.slice(join(root, outdir).length + 1));
+  writeAtomic(output.path, next);
+}
+const outside = rewritten.filter((f) => !f.startsWith("framework/"));
+if (outside.length > 0) {
+  console.error(`build: ${outside.join(", ")} import the framework directly; only framework/ may (see framework/core.ts)`);
+  process.exit(1);
 }
 
 // Self-contained tools: everything (AWS SDK included) in one file, runnable with plain `node`.
@@ -94,7 +112,7 @@ const frameworkExternal = {
   },
 };
 for (const entry of bundles) {
-  await build({
+  const bundled = await build({
     absWorkingDir: root,
     entryPoints: [entry.source],
     outfile: entry.outfile,
@@ -107,18 +125,21 @@ for (const entry of bundles) {
     legalComments: "none",
     banner: { js: "#!/usr/bin/env node" },
     // The bundles may run outside the package (phz-handshake inside a stack): --version is compiled in.
-    define: { __PRIVATELINK_VERSION__: JSON.stringify(manifest.version), __PRIVATELINK_PACKAGE__: JSON.stringify(FLAVOURS[flavour].packageName) },
+    // Only the operations command names its flavour's package: the other bundles are the same in both flavours
+    // (the handshake ships inside spoke stacks, which both flavours synthesize byte for byte alike).
+    define: { __PRIVATELINK_VERSION__: JSON.stringify(manifest.version), __PRIVATELINK_PACKAGE__: JSON.stringify(entry.framework ? FLAVOURS[flavour].packageName : "") },
     logLevel: "warning",
+    write: false,
   });
+  let text = bundled.outputFiles[0].text;
   if (entry.codeCache) {
-    const outfile = join(root, entry.outfile);
-    const body = readFileSync(outfile, "utf8").replace(/^#!.*\n/, "");
+    const body = text.replace(/^#!.*\n/, "");
     const loader = readFileSync(join(root, "tools", "code-cache-loader.cjs"), "utf8")
       .replace("__BODY__", () => JSON.stringify(body))
       .replace("__DIGEST__", () => JSON.stringify(createHash("sha256").update(body).digest("hex").slice(0, 16)));
-    writeFileSync(outfile, `#!/usr/bin/env node\n${loader}`);
+    text = `#!/usr/bin/env node\n${loader}`;
   }
-  chmodSync(join(root, entry.outfile), 0o755);
+  writeAtomic(join(root, entry.outfile), text, 0o755);
 }
 
 if (process.argv.includes("--types")) {

@@ -94,7 +94,8 @@ export class Route53Emulator {
   private readonly vpcs = new Map<string, { owner: string; region: string }>();
   private readonly keys = new Map<string, string>();
   private readonly authorizations = new Set<string>();
-  private readonly changes = new Map<string, { polls: number }>();
+  /** Changes by id, with the account that submitted each: Route 53 shows a change to that account only. */
+  private readonly changes = new Map<string, { polls: number; account: string }>();
   private readonly counts = new Map<string, number>();
   private faults: Array<FaultRule & { remaining: number }> = [];
   readonly calls: CallRecord[] = [];
@@ -125,6 +126,11 @@ export class Route53Emulator {
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+
+  /** Forgets every change (as Route 53 does after a while): a journaled change id is then NoSuchChange. */
+  forgetChanges(): void {
+    this.changes.clear();
   }
 
   /** Registers base credentials (what `aws configure` would hold) for an account. */
@@ -310,7 +316,7 @@ export class Route53Emulator {
     }
     if (method === "GET" && (m = /^\/2013-04-01\/change\/([^/]+)$/.exec(path))) {
       const id = m[1];
-      return { operation: "GetChange", run: () => this.getChange(id) };
+      return { operation: "GetChange", run: (account) => this.getChange(account, id) };
     }
     if (method === "GET" && path === "/2013-04-01/hostedzonesbyvpc") {
       return {
@@ -388,9 +394,9 @@ export class Route53Emulator {
     return `<DeleteVPCAssociationAuthorizationResponse xmlns="${NS}"/>`;
   }
 
-  private newChange(): string {
+  private newChange(account: string): string {
     const id = `C${randomBytes(9).toString("hex").toUpperCase().slice(0, 14)}`;
-    this.changes.set(id, { polls: 0 });
+    this.changes.set(id, { polls: 0, account });
     return tag("ChangeInfo", tag("Id", `/change/${id}`) + tag("Status", "PENDING") + tag("SubmittedAt", new Date().toISOString()));
   }
 
@@ -419,7 +425,7 @@ export class Route53Emulator {
       }
     }
     zone.vpcs.push({ ...vpc });
-    return `<AssociateVPCWithHostedZoneResponse xmlns="${NS}">${this.newChange()}</AssociateVPCWithHostedZoneResponse>`;
+    return `<AssociateVPCWithHostedZoneResponse xmlns="${NS}">${this.newChange(account)}</AssociateVPCWithHostedZoneResponse>`;
   }
 
   private disassociate(account: string, id: string, vpc: { id: string; region: string }): string {
@@ -432,12 +438,12 @@ export class Route53Emulator {
     if (index < 0) throw new ApiError(404, "VPCAssociationNotFound", `The specified VPC ${vpc.id} is not associated with the hosted zone ${zone.id}`);
     if (zone.vpcs.length === 1) throw new ApiError(400, "LastVPCAssociation", "The VPC that you're trying to disassociate from the private hosted zone is the last VPC that is associated with the hosted zone.");
     zone.vpcs.splice(index, 1);
-    return `<DisassociateVPCFromHostedZoneResponse xmlns="${NS}">${this.newChange()}</DisassociateVPCFromHostedZoneResponse>`;
+    return `<DisassociateVPCFromHostedZoneResponse xmlns="${NS}">${this.newChange(account)}</DisassociateVPCFromHostedZoneResponse>`;
   }
 
-  private getChange(id: string): string {
+  private getChange(account: string, id: string): string {
     const change = this.changes.get(bare(id));
-    if (!change) throw new ApiError(404, "NoSuchChange", `A change with the specified change ID does not exist: ${bare(id)}`);
+    if (!change || change.account !== account) throw new ApiError(404, "NoSuchChange", `A change with the specified change ID does not exist: ${bare(id)}`);
     change.polls++;
     const status = change.polls > this.pendingPolls ? "INSYNC" : "PENDING";
     return `<GetChangeResponse xmlns="${NS}">${tag("ChangeInfo", tag("Id", `/change/${bare(id)}`) + tag("Status", status) + tag("SubmittedAt", new Date().toISOString()))}</GetChangeResponse>`;

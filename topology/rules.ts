@@ -562,6 +562,10 @@ function checkBackend(doc: Raw, out: ProblemList): void {
     if (dir && (dir.startsWith("/") || /^[A-Za-z]:[\\/]/.test(dir))) {
       out.add(["backend", "directory"], `"${dir}" is an absolute path: it would leak into every synthesized stack and break on other machines`, "use a path relative to the directory you run the synth from");
     }
+    // A path is written into every stack's backend and file() reads: no control character (NUL, line breaks...).
+    if (dir && /[\u0000-\u001f\u007f]/.test(dir)) {
+      out.add(["backend", "directory"], `${JSON.stringify(dir)} contains a control character`, "use a plain relative path (letters, digits, ., -, _, /)");
+    }
   }
 }
 

@@ -1,11 +1,12 @@
 /**
  * What a handshake must remember across runs on one machine: the change id of an association whose
  * INSYNC it did not see (a crash, a cancellation), so the next run can wait for it instead of
- * reporting an association it cannot vouch for. One small file per (zone, VPC) pair.
+ * reporting an association it cannot vouch for. One small file per (zone, VPC) pair, in the user's own
+ * state directory (state.ts: never through a symbolic link).
  */
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
+import { privateDir, readPrivate, stateDir, writePrivate } from "./state";
 
 export interface JournalEntry {
   readonly changeId: string;
@@ -15,7 +16,7 @@ export interface JournalEntry {
 export class Journal {
   readonly dir: string;
 
-  constructor(dir = process.env.PHZ_STATE_DIR ? path.join(process.env.PHZ_STATE_DIR, "journal") : path.join(os.tmpdir(), "privatelink-cdktf", "journal")) {
+  constructor(dir = path.join(stateDir(), "journal")) {
     this.dir = dir;
   }
 
@@ -25,8 +26,8 @@ export class Journal {
 
   read(pair: string): JournalEntry | undefined {
     try {
-      const entry = JSON.parse(fs.readFileSync(this.file(pair), "utf8"));
-      return typeof entry.changeId === "string" ? entry : undefined;
+      const entry = JSON.parse(readPrivate(this.file(pair)) ?? "null");
+      return typeof entry?.changeId === "string" ? entry : undefined;
     } catch {
       return undefined;
     }
@@ -34,8 +35,8 @@ export class Journal {
 
   record(pair: string, changeId: string): void {
     try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      fs.writeFileSync(this.file(pair), JSON.stringify({ changeId, recordedAt: new Date().toISOString() }));
+      privateDir(this.dir);
+      writePrivate(this.file(pair), JSON.stringify({ changeId, recordedAt: new Date().toISOString() }));
     } catch {
       // a journal is a convenience: a read-only temp directory must not fail the handshake
     }

@@ -15,13 +15,13 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { CommandSpec, formatUsageError, helpText, Parsed, parseCommand, stringFlag, UsageError, versionText } from "../kit";
 import { EXIT, HandshakeError } from "./errors";
 import { Journal } from "./journal";
 import { associate, disassociate, HandshakeConfig, HandshakeOutcome, HandshakeRequest, requestProblems, sweep } from "./protocol";
 import { FilePacer } from "./retry";
+import { appendPrivate, PairLock, privateDir, stateDir } from "./state";
 
 export const PHZ_HANDSHAKE: CommandSpec = {
   program: "phz-handshake",
@@ -58,11 +58,6 @@ Endpoints honour AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ROUTE_53 and AWS_ENDPOINT_UR
 Progress: one line per step on stderr. Exit codes: 0 done, 2 bad input, 3 AWS failure,
 4 the VPC already has another zone of that name (ConflictingDomainExists), 130 interrupted.`,
 };
-
-/** Where the guard writes what it did (no terminal is left to read it). */
-function stateDir(env: NodeJS.ProcessEnv): string {
-  return env.PHZ_STATE_DIR ?? path.join(os.tmpdir(), "privatelink-cdktf");
-}
 
 /** The sweep the guard runs when its parent died with an authorization pending. */
 const SWEEP = "require(process.env.PHZ_GUARD_BUNDLE).sweepNow(process.env).then((code) => process.exit(code))";
@@ -127,13 +122,18 @@ export async function sweepNow(env: NodeJS.ProcessEnv): Promise<number> {
     zoneRoleArn: env.PHZ_ZONE_ROLE_ARN || undefined,
     vpcRoleArn: env.PHZ_VPC_ROLE_ARN || undefined,
   };
-  const dir = stateDir(env);
-  fs.mkdirSync(dir, { recursive: true });
+  let dir: string;
+  try {
+    dir = privateDir(stateDir(env));
+  } catch {
+    return EXIT.badInput; // nowhere safe to work from: the next run's own cleanup (or privatelink deploy's sweep) remains
+  }
+  // Where the guard writes what it did (no terminal is left to read it).
   const logFile = path.join(dir, "guard.log");
-  const log = (line: string) => fs.appendFileSync(logFile, `${new Date().toISOString()} pid=${process.pid} ${line}\n`);
+  const log = (line: string) => appendPrivate(logFile, `${new Date().toISOString()} pid=${process.pid} ${line}\n`);
   log(`parent died with an authorization pending: ${req.zoneId} ${req.vpcId} (${req.vpcRegion})`);
   try {
-    const result = await sweep(req, { log, pacer: new FilePacer(), settleMs: Number(env.PHZ_GUARD_SETTLE_MS ?? 2000) });
+    const result = await sweep(req, { log, pacer: new FilePacer(), settleMs: Number(env.PHZ_GUARD_SETTLE_MS ?? 2000), pairLock: (key) => new PairLock(dir, key) });
     log(`swept: ${result}`);
     return EXIT.ok;
   } catch (error) {
@@ -195,6 +195,16 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     process.stderr.write(`phz-handshake: ${problems.join("\nphz-handshake: ")}\n(see phz-handshake --help)\n`);
     return EXIT.badInput;
   }
+  // The user's own state directory (journal, pair locks, pacing): refused when it is not safe to use.
+  let state: string;
+  let pacer: FilePacer;
+  try {
+    state = privateDir(stateDir(env));
+    pacer = new FilePacer();
+  } catch (error) {
+    process.stderr.write(`phz-handshake: ${(error as Error).message}\n`);
+    return error instanceof HandshakeError ? error.exitCode : EXIT.badInput;
+  }
 
   // First signal: stop the work, keep cleaning up. Second: stop everything.
   const work = new AbortController();
@@ -217,9 +227,10 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     timeoutMs: timeout * 1000,
     signal: work.signal,
     cleanupSignal: cleanup.signal,
-    pacer: new FilePacer(),
-    journal: new Journal(),
-    onAuthorization: (state) => guard.tell(state),
+    pacer,
+    journal: new Journal(path.join(state, "journal")),
+    pairLock: (key) => new PairLock(state, key),
+    onAuthorization: (authorization) => guard.tell(authorization),
   };
   try {
     const outcome = await (action === "associate" ? associate : disassociate)(req, config);

@@ -30,6 +30,7 @@ import { HOSTED_ZONE_ID, REGION, roleArnAccount, VPC_ID } from "../../aws/patter
 import { classify, errorCode, EXIT, HandshakeError } from "./errors";
 import { Journal } from "./journal";
 import { isThrottling, NO_PACING, outcomeUnknown, Pacer, Retrier, sleep } from "./retry";
+import { PairLock } from "./state";
 
 export interface HandshakeRequest {
   readonly zoneId: string;
@@ -67,6 +68,8 @@ export interface HandshakeConfig {
   readonly journal?: Journal;
   /** Called when an authorization may start to exist ("pending") and when it is known gone ("settled"). */
   readonly onAuthorization?: (state: "pending" | "settled") => void;
+  /** The pair's lock (state.ts): runs of one pair, and a killed run's guard, take turns (default: none). */
+  readonly pairLock?: (key: string) => PairLock;
 }
 
 export const DEFAULT_CONFIG: HandshakeConfig = {
@@ -223,7 +226,7 @@ class Handshake {
       const client = await this.client(side, phase);
       const account = await this.account(side, phase);
       return await phase.retry(operation, async () => {
-        await this.pacer.acquire(account, phase.signal);
+        await this.pacer.acquire(account, phase.signal, phase.deadline);
         attempts++;
         this.calls.push(operation);
         this.callsByAccount[account] = (this.callsByAccount[account] ?? 0) + 1;
@@ -344,16 +347,27 @@ class Handshake {
     return `aws route53 delete-vpc-association-authorization --hosted-zone-id ${this.zoneId} --vpc VPCRegion=${this.req.vpcRegion},VPCId=${this.req.vpcId}`;
   }
 
-  /** Polls GetChange until INSYNC; returns false when the work was interrupted first. */
-  async waitInsync(step: string, changeId: string): Promise<boolean> {
+  /**
+   * Polls GetChange, as the VPC owner (the account that submitted the change: a change is visible to it
+   * only), until INSYNC. "unknown": Route 53 does not know the change (NoSuchChange: a journaled id of
+   * another submitter, or one it no longer keeps); the caller then checks the fact itself.
+   */
+  async waitInsync(step: string, changeId: string): Promise<"insync" | "unknown"> {
     let interval = this.config.pollMs;
     let polls = 0;
     for (;;) {
       polls++;
-      const { value: response } = await this.call(this.work, "vpc", step, "GetChange", (c, abortSignal) => c.send(new GetChangeCommand({ Id: changeId }), { abortSignal }));
+      let response;
+      try {
+        ({ value: response } = await this.call(this.work, "vpc", step, "GetChange", (c, abortSignal) => c.send(new GetChangeCommand({ Id: changeId }), { abortSignal }), { expected: ["NoSuchChange"] }));
+      } catch (error) {
+        if (errorCode(error) !== "NoSuchChange") throw error;
+        this.log(step, "change-unknown", polls, `Route 53 does not know change ${changeId}: checking the association itself`);
+        return "unknown";
+      }
       if (response.ChangeInfo?.Status === "INSYNC") {
         this.log(step, "insync", polls);
-        return true;
+        return "insync";
       }
       if (Date.now() + interval > this.work.deadline) {
         this.log(step, "failed", polls, `still ${response.ChangeInfo?.Status} at the deadline`);
@@ -471,6 +485,22 @@ function finish(run: Handshake, failure: unknown, cleanupError: unknown, what: s
   }
 }
 
+/**
+ * Takes the pair's lock (when configured): a run waits while another live run of the same pair acts on it,
+ * and takes over the lock of a run that died.
+ */
+async function lockPair(run: Handshake): Promise<PairLock | undefined> {
+  const lock = run.config.pairLock?.(run.journalKey);
+  if (!lock) return undefined;
+  await lock.acquire({
+    deadline: run.work.deadline,
+    signal: run.config.signal,
+    wait: true,
+    onWait: (pid) => run.log("lock", "waiting", 1, `another run of this pair (process ${pid}) is at work: waiting for it`),
+  });
+  return lock;
+}
+
 export async function associate(req: HandshakeRequest, config: Partial<HandshakeConfig> = {}): Promise<HandshakeOutcome> {
   const run = begin(req, config);
   const journal = run.config.journal;
@@ -478,23 +508,27 @@ export async function associate(req: HandshakeRequest, config: Partial<Handshake
   let failure: unknown;
   let outcome: HandshakeOutcome | undefined;
   let crossAccount = false;
+  let lock: PairLock | undefined;
   try {
+    lock = await lockPair(run);
     crossAccount = await run.crossAccount();
     if (crossAccount) await run.authorize();
     const { changeId, byThisRun } = await run.associateVpc(zoneName);
     if (changeId) {
       journal?.record(run.journalKey, changeId);
-      await run.waitInsync("wait-insync", changeId);
+      const seen = await run.waitInsync("wait-insync", changeId);
       journal?.clear(run.journalKey);
-      outcome = run.outcome("associated", "observed");
+      if (seen === "unknown" && !(await run.vpcHasZone())) throw new HandshakeError(`associate: Route 53 accepted the association (change ${changeId}) but neither knows the change nor shows the VPC associated`, EXIT.awsFailure);
+      outcome = run.outcome("associated", seen === "insync" ? "observed" : "unconfirmed");
     } else if (byThisRun) {
       outcome = run.outcome("associated", "unconfirmed");
     } else {
-      // Done before: a re-run, or a run that crashed. Wait for a change this machine saw start, if any.
+      // Done before: a re-run, or a run that crashed. Wait for a change this machine saw start, if any; a
+      // change Route 53 does not know is no failure: the association itself was just seen.
       const pending = journal?.read(run.journalKey);
       let insync: HandshakeOutcome["insync"] = "unconfirmed";
-      if (pending && (await run.waitInsync("wait-insync", pending.changeId))) {
-        insync = "observed";
+      if (pending) {
+        if ((await run.waitInsync("wait-insync", pending.changeId)) === "insync") insync = "observed";
         journal?.clear(run.journalKey);
       }
       outcome = run.outcome("already-associated", insync);
@@ -510,6 +544,7 @@ export async function associate(req: HandshakeRequest, config: Partial<Handshake
       cleanupError = error;
     }
   }
+  lock?.release();
   finish(run, failure, cleanupError, "associate");
   return outcome!;
 }
@@ -519,11 +554,17 @@ export async function disassociate(req: HandshakeRequest, config: Partial<Handsh
   let failure: unknown;
   let outcome: HandshakeOutcome | undefined;
   let crossAccount = false;
+  let lock: PairLock | undefined;
   try {
+    lock = await lockPair(run);
     crossAccount = await run.crossAccount();
     const { changeId, already } = await run.disassociateVpc();
     let insync: HandshakeOutcome["insync"] = "not-applicable";
-    if (changeId) insync = (await run.waitInsync("wait-insync", changeId)) ? "observed" : "unconfirmed";
+    if (changeId) {
+      const seen = await run.waitInsync("wait-insync", changeId);
+      if (seen === "unknown" && (await run.vpcHasZone())) throw new HandshakeError(`disassociate: Route 53 accepted the disassociation (change ${changeId}) but neither knows the change nor shows the VPC gone`, EXIT.awsFailure);
+      insync = seen === "insync" ? "observed" : "unconfirmed";
+    }
     run.config.journal?.clear(run.journalKey);
     outcome = run.outcome(already ? "not-associated" : "disassociated", insync);
   } catch (error) {
@@ -539,6 +580,7 @@ export async function disassociate(req: HandshakeRequest, config: Partial<Handsh
       cleanupError = error;
     }
   }
+  lock?.release();
   finish(run, failure, cleanupError, "disassociate");
   return outcome!;
 }
@@ -548,14 +590,26 @@ export async function disassociate(req: HandshakeRequest, config: Partial<Handsh
  * gone (SIGKILL: Terraform's first interrupt kills local-exec children), delete it within the grace
  * period. Waits `settleMs` first, so a request still in flight when its sender died has landed.
  */
-export async function sweep(req: HandshakeRequest, config: Partial<HandshakeConfig> & { settleMs?: number } = {}): Promise<"deleted" | "none-left"> {
+export async function sweep(req: HandshakeRequest, config: Partial<HandshakeConfig> & { settleMs?: number } = {}): Promise<"deleted" | "none-left" | "newer-run"> {
   const run = begin(req, config);
   await sleep(config.settleMs ?? 2_000, config.cleanupSignal);
+  // A newer run of the pair (a retried job, a second apply) holds it: the authorization is that run's to
+  // delete, and deleting it now would break its association (NotAuthorizedException).
+  const lock = run.config.pairLock?.(run.journalKey);
+  if (lock) {
+    const taken = await lock.acquire({ deadline: run.cleanup.deadline, signal: config.cleanupSignal, wait: false });
+    if (!taken.acquired) {
+      run.log("sweep", "newer-run", 0, `process ${taken.pid} is a newer run of this pair: it deletes the authorization itself`);
+      return "newer-run";
+    }
+  }
   run.authorization = "maybe";
   try {
     return await run.deauthorize("leftover");
   } catch (error) {
     throw new HandshakeError(`the authorization left by a killed handshake could not be deleted (${errorCode(error)}): remove it with ${run.cleanupCommand}`, EXIT.awsFailure);
+  } finally {
+    lock?.release();
   }
 }
 

@@ -6,10 +6,10 @@
  *   `FilePacer` spaces the calls of all handshake processes of one machine per account (a small
  *   lock-protected file per account in a shared directory), so they queue instead of being throttled.
  */
-import * as fs from "fs";
-import * as os from "os";
 import * as path from "path";
 import { EXIT, errorCode, HandshakeError, NETWORK_CODES, AwsLikeError } from "./errors";
+import { sleep } from "./sleep";
+import { privateDir, readPrivate, stateDir, withMutex, writePrivate } from "./state";
 
 const THROTTLING_CODES: ReadonlySet<string> = new Set(["Throttling", "ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded"]);
 
@@ -47,92 +47,76 @@ export function outcomeUnknown(error: unknown): boolean {
 
 /** Hands out call slots per account; `acquire` resolves when the caller may send its request. */
 export interface Pacer {
-  acquire(account: string, signal?: AbortSignal): Promise<void>;
+  /** Resolves at the caller's slot; rejects when that slot is past `deadline` (the run's, or its cleanup's). */
+  acquire(account: string, signal?: AbortSignal, deadline?: number): Promise<void>;
 }
 
 /** No pacing (tests of the protocol alone). */
 export const NO_PACING: Pacer = { acquire: async () => undefined };
 
 export interface FilePacerOptions {
-  /** Shared directory (default `<os tmpdir>/privatelink-cdktf/route53-pacing`, or `$PHZ_PACING_DIR`). */
+  /** The schedule's directory (default `<state dir>/route53-pacing`, or `$PHZ_PACING_DIR`): per user, 0700. */
   readonly dir?: string;
   /** Requests per second per account (default 5, Route 53's limit, or `$PHZ_ROUTE53_RATE`). */
   readonly ratePerSecond?: number;
 }
 
 /**
+ * How far ahead of now a slot may legitimately be: 600 calls queued at 5 per second. A schedule further
+ * ahead (a clock stepped back, a file someone wrote) is corrupt and starts again from now.
+ */
+export const MAX_QUEUE_MS = 120_000;
+
+/**
  * Cross-process pacing (GCRA, the "virtual scheduling" form of a token bucket): per account a file holds
- * the earliest time of the next call; taking a slot moves it on by 1/rate. A directory made with
- * `mkdir` (atomic on every platform) locks the file for the microseconds of the update; a lock older
- * than two seconds belongs to a process that died and is broken.
+ * the earliest time of the next call; taking a slot moves it on by 1/rate. A short mutex (state.ts) guards
+ * the update. Every wait is bounded by the caller's deadline.
  */
 export class FilePacer implements Pacer {
   readonly dir: string;
   readonly intervalMs: number;
 
   constructor(options: FilePacerOptions = {}) {
-    this.dir = options.dir ?? process.env.PHZ_PACING_DIR ?? path.join(os.tmpdir(), "privatelink-cdktf", "route53-pacing");
     const rate = options.ratePerSecond ?? Number(process.env.PHZ_ROUTE53_RATE ?? 5);
     if (!(rate > 0)) throw new HandshakeError(`PHZ_ROUTE53_RATE must be a positive number of requests per second, not ${process.env.PHZ_ROUTE53_RATE}`, EXIT.badInput);
     this.intervalMs = 1000 / rate;
-    fs.mkdirSync(this.dir, { recursive: true });
+    if (options.dir ?? process.env.PHZ_PACING_DIR) {
+      this.dir = privateDir(options.dir ?? process.env.PHZ_PACING_DIR!);
+    } else {
+      privateDir(stateDir());
+      this.dir = privateDir(path.join(stateDir(), "route53-pacing"));
+    }
   }
 
-  async acquire(account: string, signal?: AbortSignal): Promise<void> {
-    const slot = await this.reserve(account, signal);
+  async acquire(account: string, signal?: AbortSignal, deadline?: number): Promise<void> {
+    const slot = await this.reserve(account, signal, deadline);
+    if (deadline !== undefined && slot > deadline) {
+      throw new HandshakeError(`Route 53 pacing: the next call slot of account ${account} is ${((slot - Date.now()) / 1000).toFixed(1)} s away, past this run's deadline`, EXIT.awsFailure);
+    }
     const wait = slot - Date.now();
     if (wait > 0) await sleep(wait, signal);
   }
 
   /** Takes the next slot of the account's schedule; returns its time. */
-  private async reserve(account: string, signal?: AbortSignal): Promise<number> {
-    const file = path.join(this.dir, `${account}.next`);
-    const lock = `${file}.lock`;
-    for (let tries = 0; ; tries++) {
-      try {
-        fs.mkdirSync(lock);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-        try {
-          if (Date.now() - fs.statSync(lock).mtimeMs > 2000) fs.rmSync(lock, { recursive: true, force: true });
-        } catch {
-          // another process broke or released it first
-        }
-        await sleep(1 + Math.random() * 4 + Math.min(tries, 20), signal);
-        continue;
-      }
-      try {
-        let next = 0;
-        try {
-          next = Number(fs.readFileSync(file, "utf8")) || 0;
-        } catch {
-          // first call of this account
-        }
-        const slot = Math.max(Date.now(), next);
-        fs.writeFileSync(file, String(slot + this.intervalMs));
+  private reserve(account: string, signal?: AbortSignal, deadline?: number): Promise<number> {
+    const file = path.join(this.dir, `${account.replace(/[^0-9A-Za-z-]/g, "_")}.next`);
+    return withMutex(
+      `${file}.lock`,
+      () => {
+        const now = Date.now();
+        let next = Number(readPrivate(file) ?? 0);
+        if (!Number.isFinite(next) || next > now + MAX_QUEUE_MS) next = 0; // corrupt: start again from now
+        const slot = Math.max(now, next);
+        // The schedule moves on only when the slot is taken (a slot past the deadline is not).
+        if (deadline === undefined || slot <= deadline) writePrivate(file, String(slot + this.intervalMs));
         return slot;
-      } finally {
-        fs.rmSync(lock, { recursive: true, force: true });
-      }
-    }
+      },
+      { signal, deadline },
+    );
   }
 }
 
-/** Waits `ms`; rejects with an "interrupted" HandshakeError when `signal` aborts. */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new HandshakeError("interrupted", EXIT.awsFailure));
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(new HandshakeError("interrupted", EXIT.awsFailure));
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
+export { sleep };
 
 export interface RetryPolicy {
   /** When the phase gives up (epoch ms). */

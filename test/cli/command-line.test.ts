@@ -116,7 +116,7 @@ describe("privatelink's command line", () => {
       const run = (...args: string[]) => spawnSync(process.execPath, [path.join(ROOT, "dist", "assets", `${bin}.cjs`), ...args], { encoding: "utf8" });
       const help = run("--help");
       expect([help.status, help.stdout.split("\n")[0]]).toEqual([0, expect.stringMatching(new RegExp(`^Usage: ${bin}`))]);
-      expect(run("--version").stdout).toMatch(new RegExp(`^${bin} \\d+\\.\\d+\\.\\d+ \\(privatelink-cdktf, node `));
+      expect(run("--version").stdout).toMatch(new RegExp(`^${bin} \\d+\\.\\d+\\.\\d+ \\(node `));
       const bad = run("--bogus");
       expect([bad.status, bad.stderr]).toEqual([2, expect.stringContaining(`${bin}: unknown option --bogus; ${bin} takes `)]);
     }

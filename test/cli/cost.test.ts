@@ -86,7 +86,7 @@ describe("privatelink cost", () => {
     const cases: Array<[string[], string]> = [
       [["--traffic", write("malformed.yaml", "spokes:\n  app-tokyo: { sentGb: [1\n")], "line 3: (top level): YAML syntax error: "],
       [["--traffic", write("template.yaml", 'spokes:\n  "${file(\\"/etc/hostname\\")}": { sentGb: 1 }\n')], 'line 2: spokes["${file(\\"/etc/hostname\\")}"]: is not a spoke of the topology'],
-      [["--traffic", write("huge.yaml", `spokes:\n  app-tokyo: { sentGb: 1 }\n${"#".repeat(5_000_000)}\n`)], "line 1: (top level): is larger than 4 MiB"],
+      [["--traffic", write("huge.yaml", `spokes:\n  app-tokyo: { sentGb: 1 }\n${"#".repeat(5_000_000)}\n`)], "(top level): cannot be read: it is 4.8 MiB, more than the 4.0 MiB accepted"],
       [["--traffic", write("bomb.yaml", `${bomb}\n`)], "cannot be read: Excessive alias count indicates a resource exhaustion attack"],
       [["--prices", write("prices.json", '{"version": 1, ')], "prices.json: 1 problem in the price table:\n  - cannot be read as JSON: "],
     ];

@@ -1,6 +1,6 @@
 /**
- * What the framework CLI tests share (cdktf-cli 0.21 in test/cli/cdktf-cli.test.ts, cdktn-cli 0.24 in
- * test/flavours/cdktn-cli-moto.test.ts): a user's project on the emulator, whose cdktf.json app is one
+ * What the framework CLI test (cdktf-cli 0.21 and cdktn-cli 0.24 in test/flavours/framework-clis-moto.test.ts)
+ * works with: a user's project on the emulator, whose cdktf.json app is one
  * flavour's synth, and the CLI's output read as a user reads it.
  */
 import { spawn } from "child_process";

@@ -138,10 +138,8 @@ describe("plan sets and --changed-since (moto)", () => {
     const stale = await second(["deploy", "--plan-set", "plan-stale", "--auto-approve"], work, env);
     expect(stale.code).toBe(1);
     expect(stale.stdout).toMatch(/hub-tokyo: FAILED in .*\n\s+Error: Saved plan is stale/);
-    // Back to the estate as it was.
+    // Back to the topology as it was (the hub keeps its extra rule: nothing below reads it).
     fs.writeFileSync(path.join(work, "topology.json"), JSON.stringify(doc, null, 2));
-    const restored = await run(["deploy", "--auto-approve"]);
-    expect(restored.code).toBe(0);
   }, 20 * 60_000);
 
   it("--changed-since HEAD plans exactly the stacks a day-two change touches, and says which it left out", async () => {

@@ -105,12 +105,10 @@ describe("synthesize", () => {
     fs.mkdirSync(dotTerraform);
     fs.writeFileSync(path.join(dotTerraform, "terraform.tfstate"), "{}");
     fs.mkdirSync(path.join(outdir, "logs"));
-    // A lock file that cannot be copied (a directory): the failure comes after the working files moved.
-    const lockFile = path.join(dir, "lock-is-a-directory");
-    fs.mkdirSync(lockFile);
-    expect(() => synthesize(model, { outdir, lockFile })).toThrow(/EISDIR|illegal operation on a directory/);
+    // An estate record that cannot be written (its directory is missing): the failure comes after the working files moved.
+    expect(() => synthesize(model, { outdir, estate: { file: path.join(dir, "missing", "estate.json") } })).toThrow(/the estate record cannot be written \(ENOENT\)/);
     expect(fs.readFileSync(path.join(dotTerraform, "terraform.tfstate"), "utf8")).toBe("{}");
     expect(fs.existsSync(path.join(outdir, "logs"))).toBe(true);
-    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out", "lock-is-a-directory"]);
+    expect(fs.readdirSync(dir).sort()).toEqual(["cdktf.out"]);
   });
 });

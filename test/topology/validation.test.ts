@@ -287,6 +287,6 @@ describe("loading", () => {
   });
 
   it("reports a missing file with the path to fix", () => {
-    expect(() => loadTopologyFile("/nonexistent/topology.yaml")).toThrow(/cannot be read: ENOENT.*\n.*fix: check the TOPOLOGY path/);
+    expect(() => loadTopologyFile("/nonexistent/topology.yaml")).toThrow(/cannot be read: it does not exist\n.*fix: check the topology's path \(--topology or TOPOLOGY\)/);
   });
 });
