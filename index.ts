@@ -24,7 +24,7 @@ export {
   ZoneAssociationNative,
   type ZoneAssociationNativeProps,
 } from "./modules/zone-sharing";
-export { ProfileShare, type ProfileShareProps, type ProfileZone, ProfileAssociation, type ProfileAssociationProps, profileName } from "./modules/profile-sharing";
+export { ProfileShare, type ProfileShareProps, type ProfileZone, ProfileAssociation, type ProfileAssociationProps, profileName, sharedByInvitation } from "./modules/profile-sharing";
 export { ResolverInboundEndpoint, type ResolverInboundEndpointProps, type ResolverAddress } from "./modules/resolver-inbound";
 export { IngressSecurityGroup, type IngressSecurityGroupProps, type SecurityGroupRule } from "./modules/ingress-security-group";
 export { NetworkLoadBalancer, type NetworkLoadBalancerProps, type NlbListener, type NlbTargets } from "./modules/network-load-balancer";

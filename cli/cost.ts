@@ -24,10 +24,10 @@ export interface CostArgs {
 /** The flags of `privatelink cost` (its --topology comes from the command line kit). */
 export const COST_FLAGS: FlagSpec[] = [
   { name: "--format", value: "FORMAT", choices: ["md", "json"], help: "Markdown (default) or JSON" },
-  { name: "--traffic", value: "FILE", help: "declared traffic: data processed per spoke, on-prem network and consumer" },
-  { name: "--prices", value: "FILE", help: "a price table (JSON, as --save-prices writes it) instead of the bundled one" },
+  { name: "--traffic", value: "FILE", path: "read-file", help: "declared traffic: data processed per spoke, on-prem network and consumer" },
+  { name: "--prices", value: "FILE", path: "read-file", help: "a price table (JSON, as --save-prices writes it) instead of the bundled one" },
   { name: "--refresh", help: "read the prices from the AWS Price List API (pricing:GetProducts)" },
-  { name: "--save-prices", value: "FILE", help: "with --refresh: write the prices read" },
+  { name: "--save-prices", value: "FILE", path: "write-file", help: "with --refresh: write the prices read" },
 ];
 
 export function costArgs(parsed: Parsed, spec: CommandSpec): CostArgs {

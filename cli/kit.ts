@@ -23,6 +23,11 @@ export interface FlagSpec {
   readonly repeatable?: boolean;
   /** The values accepted (checked by the parser). */
   readonly choices?: readonly string[];
+  /**
+   * The value names a path the command reads (a file, or a directory) or writes (a file, or a directory it
+   * creates or replaces); the bad-input test generated from these definitions tries each kind of wrong path.
+   */
+  readonly path?: "read-file" | "write-file" | "read-dir" | "write-dir";
 }
 
 export interface CommandSpec {
@@ -41,7 +46,7 @@ export interface CommandSpec {
 }
 
 /** The flag every command that reads the topology has. */
-export const TOPOLOGY_FLAG: FlagSpec = { name: "--topology", value: "FILE", help: "the topology (default: $TOPOLOGY, else examples/topology.yaml)" };
+export const TOPOLOGY_FLAG: FlagSpec = { name: "--topology", value: "FILE", path: "read-file", help: "the topology (default: $TOPOLOGY, else examples/topology.yaml)" };
 
 /** The default topology when neither --topology nor TOPOLOGY names one. */
 export const DEFAULT_TOPOLOGY = "examples/topology.yaml";
@@ -281,5 +286,31 @@ export function outputPath(flag: string, file: string, spec: CommandSpec): strin
   const existing = fs.lstatSync(resolved, { throwIfNoEntry: false });
   if (existing?.isDirectory()) throw new UsageError(`${flag} ${file}: is a directory`, spec);
   if (existing?.isSymbolicLink()) throw new UsageError(`${flag} ${file}: is a symbolic link (refused: the file would be written through it)`, spec);
+  if (existing && !existing.isFile()) throw new UsageError(`${flag} ${file}: is not a regular file (a FIFO, a device...): refused`, spec);
   return resolved;
+}
+
+/**
+ * A directory a flag names that the command will create or replace: its parent must exist; an existing path
+ * must be a directory (not a symbolic link), empty or holding `keep` (what the command wrote there before).
+ */
+export function outputDir(flag: string, dir: string, spec: CommandSpec, keep: string): string {
+  const resolved = path.resolve(dir);
+  const parent = path.dirname(resolved);
+  if (!fs.statSync(parent, { throwIfNoEntry: false })?.isDirectory()) throw new UsageError(`${flag} ${dir}: the directory ${parent} does not exist`, spec);
+  const existing = fs.lstatSync(resolved, { throwIfNoEntry: false });
+  if (!existing) return resolved;
+  if (existing.isSymbolicLink()) throw new UsageError(`${flag} ${dir}: is a symbolic link: refused`, spec);
+  if (!existing.isDirectory()) throw new UsageError(`${flag} ${dir}: is not a directory`, spec);
+  const entries = fs.readdirSync(resolved);
+  if (entries.length > 0 && !entries.includes(keep)) throw new UsageError(`${flag} ${dir}: is not empty and holds no ${keep}: refusing to replace it`, spec);
+  return resolved;
+}
+
+/** A directory a flag names that the command reads. */
+export function inputDir(flag: string, dir: string, spec: CommandSpec): string {
+  const stat = fs.statSync(dir, { throwIfNoEntry: false });
+  if (!stat) throw new UsageError(`${flag} ${dir}: does not exist`, spec);
+  if (!stat.isDirectory()) throw new UsageError(`${flag} ${dir}: is not a directory`, spec);
+  return dir;
 }

@@ -134,7 +134,7 @@ export const ONPREM_DNS: CommandSpec = {
   summary: "Renders the conditional forwarders that send every zone name of a hub to its Route 53 Resolver inbound endpoint, so on-premises clients resolve the centralized VPC endpoints.",
   flags: [
     { name: "--format", value: "FORMAT", choices: [...FORMATS], help: "bind: named.conf zones, unbound: forward-zone, dnsmasq: server=, windows: PowerShell" },
-    { name: "--outputs", value: "FILE", help: 'the hub stack\'s "terraform output -json", from FILE or - (stdin), or the file "cdktf output --outputs-file FILE" writes (the hub stack is found in it)' },
+    { name: "--outputs", value: "FILE", path: "read-file", help: 'the hub stack\'s "terraform output -json", from FILE or - (stdin), or the file "cdktf output --outputs-file FILE" writes (the hub stack is found in it)' },
     { ...TOPOLOGY_FLAG, help: "without --outputs: read the topology (default: $TOPOLOGY, else examples/topology.yaml); needs the resolver's addresses pinned (hubs.<hub>.resolver.ipAddresses)" },
     { name: "--hub", value: "NAME", help: "hub name, when several hubs have on-prem networks" },
   ],

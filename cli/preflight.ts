@@ -25,12 +25,13 @@ import { planServiceDns } from "../aws/service-catalog";
 import { hubProfileName } from "../stacks/hub-stack";
 import { AccountModel, HubModel, hubClientCidrs, TopologyModel } from "../topology/model";
 import { Route53ProfilesReader } from "./route53-profiles";
+import { standingAuthorizations } from "./authorizations";
 
 /** fail: AWS would refuse; warn: the check could not be made; note: allowed, but maybe not what was meant. */
 export type CheckStatus = "ok" | "fail" | "warn" | "note";
 
 export interface PreflightCheck {
-  readonly area: "credentials" | "roles" | "vpcs" | "quotas" | "conflicts";
+  readonly area: "credentials" | "roles" | "vpcs" | "quotas" | "conflicts" | "authorizations";
   readonly subject: string;
   readonly status: CheckStatus;
   readonly detail: string;
@@ -69,7 +70,7 @@ export class Preflight {
   }
 
   private ordered(): PreflightCheck[] {
-    const areas: Array<PreflightCheck["area"]> = ["credentials", "roles", "vpcs", "quotas", "conflicts"];
+    const areas: Array<PreflightCheck["area"]> = ["credentials", "roles", "vpcs", "quotas", "conflicts", "authorizations"];
     // Stable: checks of one area and rank keep the order they were made in.
     return [...this.checks].sort((a, b) => areas.indexOf(a.area) - areas.indexOf(b.area) || this.rank.get(a)! - this.rank.get(b)!);
   }
@@ -117,7 +118,24 @@ export class Preflight {
     await Promise.all([...this.model.accounts.values()].map((a) => this.assume(a, [...this.model.vpcs.values()].find((v) => v.account.name === a.name)?.region ?? region)));
     await Promise.all([...this.model.vpcs.values()].map((vpc) => this.checkVpc(vpc)));
     for (const hub of this.model.hubs) await this.checkHub(hub);
+    for (const hub of this.model.hubs) await this.checkAuthorizations(hub);
     return this.ordered();
+  }
+
+  /** Standing VPC association authorizations on the hub's zones (cli/authorizations.ts): each one a warn, but those native pairs need. */
+  private async checkAuthorizations(hub: HubModel): Promise<void> {
+    const credentials = await this.assume(hub.vpc.account, hub.vpc.region);
+    if (!credentials) return;
+    const subject = `hub ${hub.name}`;
+    try {
+      const route53 = new Route53Client(this.settings(globalRegionOf(hub.vpc.region), credentials));
+      const found = await standingAuthorizations(hub, route53, new Set(this.model.spokes.map((s) => s.stackName)));
+      const standing = found.filter((f) => f.status !== "needed");
+      for (const f of standing) this.add("authorizations", subject, "warn", `standing VPC association authorization ${f.zoneName} (${f.zoneId}) <-> ${f.vpcId} (${f.vpcRegion}): ${f.why}; privatelink deploy deletes it`);
+      if (standing.length === 0) this.add("authorizations", subject, "ok", `no standing VPC association authorization on its zones${found.length ? ` but the ${found.length} native-mode pairs keep` : ""}`);
+    } catch (error) {
+      this.add("authorizations", subject, "warn", `could not list its zones' authorizations: ${message(error)}`);
+    }
   }
 
   private indexOf(map: "accounts" | "vpcs", name: string): number {

@@ -10,6 +10,7 @@
  */
 import { ChildProcess, spawn } from "child_process";
 import { Writable } from "stream";
+import { RUN_ID_VARIABLE, runIdFromEnv } from "../modules/run-id";
 
 export interface Diagnostic {
   readonly severity: "error" | "warning";
@@ -100,7 +101,8 @@ export function runTerraform(cwd: string, args: readonly string[], env: NodeJS.P
     const binary = env.TERRAFORM_BINARY_NAME || "terraform";
     const child = spawn(binary, [...args], {
       cwd,
-      env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: env.CHECKPOINT_DISABLE ?? "1" },
+      // The run id names the deploy roles' sessions (modules/run-id.ts): from the CI job unless set.
+      env: { ...env, TF_IN_AUTOMATION: "1", TF_INPUT: "0", CHECKPOINT_DISABLE: env.CHECKPOINT_DISABLE ?? "1", [`TF_VAR_${RUN_ID_VARIABLE}`]: runIdFromEnv(env) },
       stdio: ["ignore", "pipe", "pipe"],
     });
     running.add(child);

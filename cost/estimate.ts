@@ -150,8 +150,16 @@ export function estimate(model: TopologyModel, table: PriceTable, options: Estim
   const spokeFlow = (s: SpokeModel): Flow => traffic.spokes.get(s.name) ?? { sentGb: 0, receivedGb: 0 };
   const breakEven: BreakEven[] = [];
 
+  // Route 53 Profiles are billed per owner account and region (covering its first 100 VPC associations),
+  // whatever number of Profiles it holds: the first hub of each account-region sharing through one carries it.
+  const profileOwners = new Map<string, HubModel[]>();
+  for (const hub of model.hubs.filter((h) => h.sharing === "profile")) {
+    const key = `${hub.vpc.account.id}|${hub.vpc.region}`;
+    profileOwners.set(key, [...(profileOwners.get(key) ?? []), hub]);
+  }
   for (const hub of model.hubs) {
-    breakEven.push(priceHub(hub, central, alternative, prices, table, traffic, spokeFlow));
+    const owners = profileOwners.get(`${hub.vpc.account.id}|${hub.vpc.region}`);
+    breakEven.push(priceHub(hub, central, alternative, prices, table, traffic, spokeFlow, owners?.[0] === hub ? owners : undefined));
   }
   for (const service of model.services) {
     // The PrivateLink side is the same in both designs: priced in both ledgers so both totals are the estate's.
@@ -205,6 +213,8 @@ function priceHub(
   table: PriceTable,
   traffic: Traffic,
   spokeFlow: (s: SpokeModel) => Flow,
+  /** The hubs sharing through Route 53 Profiles in this hub's account and region, when this hub carries their charge. */
+  profileHubs?: readonly HubModel[],
 ): BreakEven {
   const region = hub.vpc.region;
   const p = prices(region);
@@ -231,6 +241,14 @@ function priceHub(
     ledger.tiered(stack, "Resolver inbound queries", region, account, queries, table.global.resolverQueriesMillion, `queries|${account}`, "million queries");
   };
   resolver(central);
+  // Route 53 Profiles: the owner account-region's hourly charge (first 100 VPC associations), and each
+  // association beyond. Only the centralized design has it.
+  let profileUsd = 0;
+  if (profileHubs) {
+    profileUsd += central.hourly(stack, `Route 53 Profiles: owner account-region${profileHubs.length > 1 ? ` (${profileHubs.length} hubs' Profiles)` : ""}`, region, account, 1, p.profileAccountHour, "account-region hours");
+    const associations = profileHubs.reduce((n, h) => n + h.spokes.filter((s) => s.association === "profile").length, 0);
+    if (associations > 100) profileUsd += central.hourly(stack, `Route 53 Profile VPC associations beyond 100: ${associations - 100}`, region, account, associations - 100, p.profileAssociationHour, "association-hours");
+  }
   let hubTransit = 0;
   if (traffic.transit === "transitGateway") {
     hubTransit = central.hourly(stack, "transit gateway attachment (hub VPC)", region, account, 1, p.transitGatewayAttachmentHour, "attachment-hours");
@@ -272,7 +290,7 @@ function priceHub(
   }
 
   // Break-even: the cost only centralizing has, over what each spoke saves by not having its own endpoints.
-  const fixedUsd = cents((hub.onPrem.length > 0 ? 0 : hubEndpoints) + zonesUsd + hubTransit);
+  const fixedUsd = cents((hub.onPrem.length > 0 ? 0 : hubEndpoints) + zonesUsd + hubTransit + profileUsd);
   const savings = hub.spokes.length > 0
     ? hub.spokes.map((_, i) => alternativePerSpoke[i] - centralPerSpoke[i])
     : [services * azs * table.hoursPerMonth * p.interfaceEndpointHour.usd]; // a spoke like the hub, in its region

@@ -36,6 +36,7 @@ export {
   TerraformResource,
   type TerraformResourceLifecycle,
   TerraformStack,
+  TerraformVariable,
   Token,
   Tokenization,
 } from "cdktf";

@@ -61,6 +61,11 @@ export interface AccountRegionProviderProps {
    * @default - AWS itself (`{ kind: "aws" }`)
    */
   readonly target?: ApiTarget;
+  /**
+   * The role session name CloudTrail shows for this provider's calls (may be a token, e.g. of a variable).
+   * @default "privatelink-cdktf"
+   */
+  readonly sessionName?: string;
 }
 
 /**
@@ -103,7 +108,7 @@ export class AccountRegionProvider extends Construct {
     this.provider = new AwsProvider(this, "aws", {
       alias: this.alias,
       region: props.region,
-      assumeRole: [{ roleArn: props.account.deployRoleArn, sessionName: "privatelink-cdktf" }],
+      assumeRole: [{ roleArn: props.account.deployRoleArn, sessionName: props.sessionName ?? "privatelink-cdktf" }],
       defaultTags: [{ tags: { ...(props.defaultTags ?? {}) } }],
       ...(local ? emulatorProviderSettings(local.endpoint, EMULATED_SERVICES) : { allowedAccountIds: [props.account.id] }),
     });

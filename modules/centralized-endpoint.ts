@@ -1,9 +1,11 @@
 import { Construct } from "constructs";
 import { TerraformProvider } from "../framework/core";
 import { VpcEndpoint, Route53Zone, Route53Record } from "../framework/aws";
+import { compactPolicy, policyProblems } from "../aws/endpoint-policies";
 import { recordLogicalName } from "../aws/names";
 import { ServiceDnsPlan } from "../aws/service-catalog";
 import { throwIfProblems } from "./errors";
+import { escapeTemplate } from "./literals";
 import { named } from "./naming";
 
 export interface CentralizedEndpointProps {
@@ -21,6 +23,13 @@ export interface CentralizedEndpointProps {
   readonly service: ServiceDnsPlan;
   /** Name of the hub, used in the endpoint's `Name` tag and the zones' comments. */
   readonly hubName: string;
+  /**
+   * The endpoint policy (a JSON policy document), e.g. `organizationPolicy("o-...", "ssm")`. Validated: JSON,
+   * with a Statement, within AWS's 20,480 characters; `${...}` only as IAM policy variables, which are
+   * written literally (Terraform does not evaluate them).
+   * @default AWS's default policy: full access for any principal that reaches the endpoint
+   */
+  readonly policy?: string;
 }
 
 /** A private hosted zone created for the endpoint. */
@@ -57,6 +66,7 @@ export class CentralizedEndpoint extends Construct {
     const problems: string[] = [];
     if (props.subnetIds.length === 0) problems.push("subnetIds is empty: the endpoint needs at least one subnet");
     if (props.securityGroupIds.length === 0) problems.push("securityGroupIds is empty: an endpoint without a security group admits nothing");
+    if (props.policy !== undefined) problems.push(...policyProblems(props.policy).map((p) => `policy ${p}`));
     throwIfProblems(this, problems);
     const { service } = props;
 
@@ -69,6 +79,8 @@ export class CentralizedEndpoint extends Construct {
         privateDnsEnabled: false,
         subnetIds: [...props.subnetIds],
         securityGroupIds: [...props.securityGroupIds],
+        // Policy variables (${aws:PrincipalAccount}) are the policy's, not Terraform's: written literally.
+        policy: props.policy === undefined ? undefined : escapeTemplate(compactPolicy(props.policy)),
         tags: { Name: `${props.hubName}-${service.short}` },
       }),
       service.short,

@@ -27,10 +27,22 @@ export interface ProfileShareProps {
   readonly zones: readonly ProfileZone[];
   /**
    * RAM principals the Profile is shared with: 12-digit account ids (each accepts an invitation), or an
-   * organization or OU ARN (no invitation, with RAM sharing enabled in the organization).
+   * organization or OU ARN (no invitation, with RAM sharing enabled in the organization); both may be mixed
+   * (see `sharedByInvitation`).
    * An empty list shares with no one (the hub's own account can associate without a share).
    */
   readonly shareWith: readonly string[];
+}
+
+/**
+ * Whether an account reaches a Profile shared with `shareWith` by accepting a RAM invitation: the one rule,
+ * used by the share and by every spoke. An account listed by its id is invited (and must accept); an account
+ * reached only through an organization or OU principal is not (RAM sharing within the organization). So, with
+ * an organization ARN, list by id only the accounts outside the organization: a member listed by id gets no
+ * invitation from AWS, and its acceptance would find none.
+ */
+export function sharedByInvitation(shareWith: readonly string[], accountId: string): boolean {
+  return shareWith.some((p) => ACCOUNT_ID.test(p) && p === accountId);
 }
 
 /**
@@ -45,7 +57,7 @@ export class ProfileShare extends Construct {
   readonly profileId: string;
   /** Token of the RAM share's ARN; undefined when shared with no one. */
   readonly shareArn?: string;
-  /** The principals are account ids, which accept an invitation (false: organization or OU). */
+  /** Some principals are account ids, which accept an invitation (sharedByInvitation); false: organizations or OUs only. */
   readonly invitations: boolean;
 
   constructor(scope: Construct, id: string, props: ProfileShareProps) {

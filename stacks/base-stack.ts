@@ -1,10 +1,11 @@
 import * as path from "path";
 import { Construct } from "constructs";
-import { App, FRAMEWORK, LocalBackend, S3Backend, S3BackendConfig, TerraformStack } from "../framework/core";
+import { App, FRAMEWORK, LocalBackend, S3Backend, S3BackendConfig, TerraformStack, TerraformVariable } from "../framework/core";
 import { AwsProvider } from "../framework/aws";
 import { AccountRegionProvider, emulatorProviderSettings } from "../modules/aws-provider";
 import { UpstreamOutputs, UpstreamState } from "../modules/upstream-outputs";
 import { StackFiles } from "../modules/zone-sharing";
+import { RUN_ID_PATTERN, RUN_ID_VARIABLE } from "../modules/run-id";
 import { AccountModel, TopologyModel } from "../topology/model";
 
 export const TOOL_TAG = "managed-by";
@@ -30,6 +31,7 @@ export abstract class PrivateLinkStack extends TerraformStack implements StackFi
   private readonly providerAccounts = new Map<string, ProviderRecord>();
   private readonly upstreams = new Map<string, UpstreamOutputs>();
   private stateProvider?: AwsProvider;
+  private runId?: TerraformVariable;
 
   constructor(
     scope: Construct,
@@ -57,6 +59,20 @@ export abstract class PrivateLinkStack extends TerraformStack implements StackFi
     return this.placed;
   }
 
+  /**
+   * `var.privatelink_run_id`: who runs this apply, in the role session names (modules/run-id.ts). The
+   * commands set it (TF_VAR_privatelink_run_id, from the CI job); plain terraform gets "local".
+   */
+  get runIdReference(): string {
+    this.runId ??= new TerraformVariable(this, RUN_ID_VARIABLE, {
+      type: "string",
+      default: "local",
+      description: "Who runs this apply (a CI job id): it names the deploy roles' sessions in CloudTrail.",
+      validation: [{ condition: `\${can(regex(${JSON.stringify(RUN_ID_PATTERN.source)}, var.${RUN_ID_VARIABLE}))}`, errorMessage: "privatelink_run_id: 1 to 32 letters, digits and + = , . @ _ -" }],
+    });
+    return this.runId.stringValue;
+  }
+
   /** The aliased provider for an account and region, created on first use. */
   provider(account: AccountModel, region: string): AwsProvider {
     const alias = AccountRegionProvider.aliasFor(account.name, region);
@@ -66,6 +82,7 @@ export abstract class PrivateLinkStack extends TerraformStack implements StackFi
         account,
         region,
         target: this.model.target,
+        sessionName: `privatelink-${this.runIdReference}`,
         defaultTags: {
           [TOOL_TAG]: TOOL_NAME,
           [`${TOOL_NAME}:topology`]: this.model.name,
@@ -115,7 +132,7 @@ export abstract class PrivateLinkStack extends TerraformStack implements StackFi
       this.stateProvider = new AwsProvider(this, "provider-state", {
         alias: "state",
         region: config.region,
-        ...(config.assumeRole ? { assumeRole: [{ roleArn: config.assumeRole.roleArn, sessionName: "privatelink-cdktf-state" }] } : {}),
+        ...(config.assumeRole ? { assumeRole: [{ roleArn: config.assumeRole.roleArn, sessionName: `privatelink-state-${this.runIdReference}` }] } : {}),
         ...(local ? { ...emulatorProviderSettings(local.endpoint, ["s3", "sts"]), s3UsePathStyle: true } : {}),
       });
     }

@@ -1,9 +1,8 @@
 import { Construct } from "constructs";
 import { TerraformOutput } from "../framework/core";
 import { DataAwsVpc } from "../framework/aws";
-import { ProfileAssociation } from "../modules/profile-sharing";
+import { ProfileAssociation, sharedByInvitation } from "../modules/profile-sharing";
 import { HandshakeScript, ZoneAssociationNative, ZoneAssociationScript } from "../modules/zone-sharing";
-import { ORGANIZATION_PRINCIPAL } from "../aws/patterns";
 import { SpokeModel, TopologyModel } from "../topology/model";
 import { PrivateLinkStack } from "./base-stack";
 import { HubStack } from "./hub-stack";
@@ -49,8 +48,8 @@ export class SpokeStack extends PrivateLinkStack {
     const joined: Record<string, string> = {};
     if (spoke.association === "profile") {
       // One association carries every zone of the hub's Profile. A VPC of another account accepts the RAM
-      // share first, unless the hub shares with an organization or OU (no invitation then).
-      const byInvitation = crossAccount && !spoke.hub.shareWith.some((p) => ORGANIZATION_PRINCIPAL.test(p));
+      // share first when its account is invited (listed by id; see sharedByInvitation).
+      const byInvitation = crossAccount && sharedByInvitation(spoke.hub.shareWith, spoke.vpc.account.id);
       const missing = `${hub.stackName} has no Route 53 Profile in its state yet: apply ${hub.stackName} first (privatelink deploy applies stacks in dependency order). Nothing was associated.`;
       const association = new ProfileAssociation(this, "profile", {
         provider: vpcProvider,

@@ -101,6 +101,12 @@ async function checkDeployed(doc: Doc, url: string, creds: (account: string) => 
     endpoints.map((e) => `${e.ServiceName}:${e.VpcEndpointType}:${e.PrivateDnsEnabled}`).sort(),
     ["ec2messages", "s3", "ssm", "ssmmessages"].map((s) => `com.amazonaws.ap-northeast-1.${s}:Interface:false`),
   );
+  const organization = doc.hubs.tokyo.endpointPolicy?.organizationId;
+  report.equal(
+    "hub endpoints: the organization's policy (S3 also on the organization's buckets)",
+    endpoints.map((e) => `${e.ServiceName!.split(".").pop()}:${JSON.stringify(JSON.parse(e.PolicyDocument ?? "{}").Statement?.[0]?.Condition)}`).sort(),
+    ["ec2messages", "s3", "ssm", "ssmmessages"].map((s) => `${s}:${JSON.stringify({ StringEquals: { "aws:PrincipalOrgID": organization, ...(s === "s3" ? { "aws:ResourceOrgID": organization } : {}) } })}`),
+  );
 
   // Zones, records, and the spokes' associations (the Osaka one cross-region).
   const route53 = new Route53Client({ region: "us-east-1", endpoint: url, credentials: hubCreds });
@@ -294,10 +300,15 @@ async function dayTwo(
   const hubVpc = doc.vpcs[doc.hubs.tokyo.vpc];
   const route53 = new Route53Client({ region: "us-east-1", endpoint: proxy.url, credentials: await creds(doc.accounts[hubVpc.account].id) });
   const osaka = doc.vpcs["app-osaka"].vpcId as string;
+  const organization = doc.hubs.tokyo.endpointPolicy.organizationId as string;
   const tokyo = doc.vpcs["app-tokyo"].vpcId as string;
   const reduced = JSON.parse(JSON.stringify(doc));
   delete reduced.spokes["app-osaka"];
-  reduced.hubs.tokyo.services = reduced.hubs.tokyo.services.filter((s: string) => s !== "ssm");
+  reduced.hubs.tokyo.services = reduced.hubs.tokyo.services.filter((s: string) => s !== "ssm").map((s: string) => (s === "s3" ? { name: "s3", policyFile: "policies/s3.json" } : s));
+  // S3's own policy: the organization's buckets, and the AWS-owned buckets SSM Agent reads.
+  const s3PolicyFile = path.join(projectRoot(), "examples", "policies", "s3-with-ssm-buckets.json");
+  fs.mkdirSync(path.join(path.dirname(topologyFile), "policies"), { recursive: true });
+  fs.copyFileSync(s3PolicyFile, path.join(path.dirname(topologyFile), "policies", "s3.json"));
   fs.writeFileSync(topologyFile, JSON.stringify(reduced, null, 2));
 
   const summaryFile = path.join(path.dirname(topologyFile), "summary.json");
@@ -319,9 +330,12 @@ async function dayTwo(
     `spoke-app-tokyo delete terraform_data.phz_${ssm}[0]`,
   ].sort());
   report.equal(
-    "plan summary: the disassociations (6 of the Osaka VPC, ssm of the Tokyo VPC) and the hub's ingress from Osaka removed",
-    summary.network.map((n: any) => `${n.kind} ${n.change} ${n.kind === "zone-association" ? `${n.detail.split(" ")[0]} ${n.detail.includes(osaka) ? "osaka" : n.detail.includes(tokyo) ? "tokyo" : "?"}` : n.detail}`).sort(),
+    "plan summary: the disassociations (6 of the Osaka VPC, ssm of the Tokyo VPC), the hub's ingress from Osaka removed, S3's policy from its file",
+    summary.network
+      .map((n: any) => `${n.kind} ${n.change} ${n.kind === "zone-association" ? `${n.detail.split(" ")[0]} ${n.detail.includes(osaka) ? "osaka" : n.detail.includes(tokyo) ? "tokyo" : "?"}` : n.detail.replace(/ on \["arn:aws:s3:::aws-ssm-ap-northeast-1\/\*".*$/, " on (the SSM Agent buckets)")}`)
+      .sort(),
     [
+      `endpoint-policy changed com.amazonaws.ap-northeast-1.s3: Allow * * if aws:PrincipalOrgID=${organization}, aws:ResourceOrgID=${organization} -> Allow * s3:* if aws:PrincipalOrgID=o-a1b2c3d4e5, aws:ResourceOrgID=o-a1b2c3d4e5; Allow * s3:GetObject on (the SSM Agent buckets)`,
       "ingress removed tcp/443-443 from 10.2.0.0/16",
       ...["ec2messages", "s3-accesspoint", "s3-control", "s3", "ssm", "ssmmessages"].map((z) => `zone-association removed ${z}.ap-northeast-1.amazonaws.com osaka`),
       "zone-association removed ssm.ap-northeast-1.amazonaws.com tokyo",
@@ -339,6 +353,13 @@ async function dayTwo(
   report.equal("no authorization left after the removals", proxy.authorizationsLeft(), []);
   const remaining = ["ec2messages", "s3-accesspoint", "s3-control", "s3", "ssmmessages"].map((z) => `${z}.ap-northeast-1.amazonaws.com`);
   report.equal("the Tokyo spoke still joins every remaining zone", await zonesOfVpc(route53, tokyo), remaining);
+  const ec2Hub = new EC2Client({ region: hubVpc.region, endpoint: proxy.url, credentials: await creds(doc.accounts[hubVpc.account].id) });
+  const s3Policy = async () => {
+    const found = (await ec2Hub.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [hubVpc.vpcId] }, { Name: "service-name", Values: ["com.amazonaws.ap-northeast-1.s3"] }] }))).VpcEndpoints!;
+    return found.map((e) => sortedKeys(JSON.parse(e.PolicyDocument ?? "null")));
+  };
+  // The provider normalizes the document (its keys come back sorted): compared as data, key order aside.
+  report.equal("S3 endpoint: the policy file's document, in place (same endpoint)", await s3Policy(), [sortedKeys(JSON.parse(fs.readFileSync(s3PolicyFile, "utf8")))]);
   const record = readEstate(path.join(path.dirname(topologyFile), "topology.estate.json"))!;
   report.equal("estate record: nothing retired is left once destroyed", [Object.keys(record.stacks).includes("spoke-app-osaka"), record.stacks["spoke-app-tokyo"].spoke?.retiredPairs ?? []], [false, []]);
 
@@ -347,6 +368,7 @@ async function dayTwo(
   const all = [...remaining, "ssm.ap-northeast-1.amazonaws.com"].sort();
   report.equal("restored: both spokes join every zone again", [await zonesOfVpc(route53, osaka), await zonesOfVpc(route53, tokyo)], [all, all]);
   report.equal("no authorization left after the restore", proxy.authorizationsLeft(), []);
+  report.equal("restored: the S3 endpoint has the organization's policy again", (await s3Policy()).map((p: any) => p?.Statement?.[0]?.Sid), ["OrganizationOnly"]);
 }
 
 /** A DNS configuration parser (the tests pass the real ones: named-checkconf, unbound-checkconf, dnsmasq). */
@@ -445,4 +467,11 @@ if (require.main === module) {
     process.exit(2);
   }
   runE2e({ scenario: arg as E2eOptions["scenario"] }).then((report) => process.exit(report.failed.length === 0 ? 0 : 1));
+}
+
+/** A JSON value with every object's keys in order (documents compared as data). */
+function sortedKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortedKeys);
+  if (value !== null && typeof value === "object") return Object.fromEntries(Object.keys(value).sort().map((k) => [k, sortedKeys((value as Record<string, unknown>)[k])]));
+  return value;
 }

@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { projectRoot } from "../modules/package-assets";
-import { CommandSpec, formatUsageError, helpText, parseCommand, stringFlag, TOPOLOGY_FLAG, UsageError, versionText } from "../cli/kit";
+import { CommandSpec, formatUsageError, helpText, inputText, outputPath, parseCommand, stringFlag, TOPOLOGY_FLAG, UsageError, versionText } from "../cli/kit";
 import { terraformEnv } from "./terraform-env";
 import { parse as parseYaml } from "yaml";
 import { accountCredentials, createTargets, createVpc, EmulatorCredentials } from "./emulator-fixtures";
@@ -99,7 +99,7 @@ export const EMULATOR_COMMAND: CommandSpec = {
   summary:
     "Starts moto and the gap proxy, creates the topology's VPCs, subnets and targets, and writes the topology with the emulator's ids next to the env file, and in the env file TOPOLOGY, TARGET_ENDPOINT, the emulator's dummy credentials and (when a provider mirror is found) TF_CLI_CONFIG_FILE. Stays up until SIGINT or SIGTERM, then stops everything it started.",
   flags: [
-    { name: "--env-file", value: "FILE", help: "the environment file to write (default .emulator/env; .gitignore covers .emulator/)" },
+    { name: "--env-file", value: "FILE", path: "write-file", help: "the environment file to write (default .emulator/env; .gitignore covers .emulator/)" },
     { ...TOPOLOGY_FLAG, help: "the topology whose network to create (default: the bundled example)" },
   ],
   details: "Then, in another shell: set -a; . .emulator/env; set +a; npx privatelink deploy --auto-approve",
@@ -126,6 +126,20 @@ export async function emulatorMain(argv: readonly string[]): Promise<number> {
   }
   const envFile = stringFlag(parsed, "--env-file") ?? path.join(".emulator", "env");
   const topology = stringFlag(parsed, "--topology") ?? path.join(projectRoot(), "examples", "topology.yaml");
+  // What it will write and read is checked before anything starts.
+  let source: Doc;
+  try {
+    if (stringFlag(parsed, "--env-file")) outputPath("--env-file", envFile, EMULATOR_COMMAND);
+    source = parseYaml(inputText("--topology", topology, EMULATOR_COMMAND));
+    if (typeof source !== "object" || source === null || typeof source.vpcs !== "object") throw new UsageError(`--topology ${topology}: is not a topology (no vpcs)`, EMULATOR_COMMAND);
+  } catch (error) {
+    if (!(error instanceof UsageError)) {
+      process.stderr.write(`emulator: --topology ${topology}: cannot be parsed: ${(error as Error).message.split("\n")[0]}\n`);
+      return 2;
+    }
+    process.stderr.write(formatUsageError(error, "emulator"));
+    return 2;
+  }
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const emulator = await startEmulator();
   let stopping = false;
@@ -139,7 +153,7 @@ export async function emulatorMain(argv: readonly string[]): Promise<number> {
   process.on("SIGINT", () => void stop(0));
   process.on("SIGTERM", () => void stop(0));
   try {
-    const doc = await emulator.prepare(readTopologyDoc(topology));
+    const doc = await emulator.prepare(source);
     const dir = path.dirname(path.resolve(envFile));
     // Local state beside the env file too: everything the flow writes stays in one directory.
     // (relative: absolute paths would leak into every stack; run privatelink from this directory).

@@ -63,6 +63,19 @@ export class ProfilesAndRam {
   private readonly tags = new Map<string, Record<string, string>>();
   /** AWS's defaults; a test may lower them. */
   readonly limits = { profilesPerRegion: 5, vpcsPerProfile: 1000 };
+  /**
+   * Member accounts of an organization or OU principal (its ARN), with RAM sharing in the organization on: a
+   * member reaches a share with that principal without an invitation, and is not invited when it is also
+   * listed by account id. A principal not registered here admits every account (the emulator's default).
+   */
+  readonly organizations = new Map<string, ReadonlySet<string>>();
+
+  /** Whether an organization or OU principal admits the account. */
+  private orgAdmits(principal: string, account: string): boolean {
+    if (!ORG_PRINCIPAL.test(principal)) return false;
+    const members = this.organizations.get(principal);
+    return members === undefined || members.has(account);
+  }
 
   constructor(private readonly hooks: EmulatorHooks) {}
 
@@ -104,7 +117,7 @@ export class ProfilesAndRam {
     return [...this.shares.values()].some(
       (s) =>
         s.resources.has(resourceArn) &&
-        [...s.principals].some((p) => (p === account && [...this.invitations.values()].some((i) => i.shareArn === s.arn && i.receiver === account && i.status === "ACCEPTED")) || ORG_PRINCIPAL.test(p)),
+        [...s.principals].some((p) => (p === account && [...this.invitations.values()].some((i) => i.shareArn === s.arn && i.receiver === account && i.status === "ACCEPTED")) || this.orgAdmits(p, account)),
     );
   }
 
@@ -255,6 +268,8 @@ export class ProfilesAndRam {
 
   private invite(s: Share, principal: string): void {
     if (ORG_PRINCIPAL.test(principal) || principal === s.owner) return;
+    // An account of an organization the share already names is not invited (sharing within the organization).
+    if ([...s.principals].some((p) => p !== principal && ORG_PRINCIPAL.test(p) && this.organizations.get(p)?.has(principal))) return;
     const arn = `arn:aws:ram:${s.region}:${s.owner}:resource-share-invitation/${randomBytes(8).toString("hex")}`;
     this.invitations.set(arn, { arn, shareArn: s.arn, receiver: principal, status: "PENDING" });
   }
@@ -284,7 +299,7 @@ export class ProfilesAndRam {
           (s) =>
             (wanted.length === 0 || wanted.includes(s.arn)) &&
             s.region === region &&
-            (other ? s.owner !== account && (s.principals.has(account) ? [...this.invitations.values()].some((i) => i.shareArn === s.arn && i.receiver === account && i.status === "ACCEPTED") : [...s.principals].some((p) => ORG_PRINCIPAL.test(p))) : s.owner === account) &&
+            (other ? s.owner !== account && this.sharedWithShare(s, account) : s.owner === account) &&
             (body.name === undefined || s.name === body.name),
         );
         return { resourceShares: list.map((s) => this.shareView(s)) };
@@ -402,6 +417,6 @@ export class ProfilesAndRam {
   }
 
   private sharedWithShare(s: Share, account: string): boolean {
-    return [...s.principals].some((p) => ORG_PRINCIPAL.test(p)) || [...this.invitations.values()].some((i) => i.shareArn === s.arn && i.receiver === account && i.status === "ACCEPTED");
+    return [...s.principals].some((p) => this.orgAdmits(p, account)) || [...this.invitations.values()].some((i) => i.shareArn === s.arn && i.receiver === account && i.status === "ACCEPTED");
   }
 }

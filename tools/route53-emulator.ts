@@ -56,6 +56,8 @@ export interface FaultRule {
 export interface CallRecord {
   /** When the call arrived (epoch ms). */
   readonly at?: number;
+  /** AssumeRole: the session name asked for. */
+  readonly sessionName?: string;
   readonly operation: string;
   readonly account: string | undefined;
   readonly status: number;
@@ -226,7 +228,7 @@ export class Route53Emulator {
         req.socket.destroy();
         return;
       }
-      this.calls.push({ at: Date.now(), operation, account, status: 200 });
+      this.calls.push({ at: Date.now(), operation, account, status: 200, ...(operation === "AssumeRole" ? { sessionName: new URLSearchParams(body).get("RoleSessionName") ?? undefined } : {}) });
       res.writeHead(200, { "content-type": "text/xml", "x-amzn-requestid": randomBytes(8).toString("hex") });
       res.end(`<?xml version="1.0" encoding="UTF-8"?>\n${xml}`);
     } catch (error) {

@@ -5,7 +5,10 @@
  */
 import { Document, LineCounter, isMap, isScalar, isSeq, parseDocument, Node, visit } from "yaml";
 import type { core } from "zod";
-import { buildModel, TopologyModel } from "./model";
+import * as fs from "fs";
+import * as path from "path";
+import { policyProblems } from "../aws/endpoint-policies";
+import { buildModel, NamedFiles, policyKey, TopologyModel } from "./model";
 import { readTextFile, UnreadableFile } from "./files";
 import { Problem, TopologyError } from "./problems";
 import { closest } from "./suggest";
@@ -23,6 +26,12 @@ export interface LoadOptions {
    * (`target: { kind: local, endpoint }`).
    */
   readonly targetEndpoint?: string;
+  /**
+   * Reads a file the topology names (a service's `policyFile`), by its path relative to the topology's
+   * directory (already checked: relative, no `..`). `loadTopologyFile` reads the file system, inside the
+   * topology's directory only; without a reader, a topology that names a file is refused.
+   */
+  readonly readNamedFile?: (relative: string) => string;
 }
 
 /** Reads and validates a topology file (a regular file of at most MAX_TOPOLOGY_BYTES, UTF-8; see files.ts). */
@@ -34,7 +43,64 @@ export function loadTopologyFile(file: string, options: LoadOptions = {}): Loade
     if (error instanceof UnreadableFile) throw new TopologyError(file, [{ path: [], message: `cannot be read: it ${error.reason}`, fix: "check the topology's path (--topology or TOPOLOGY)" }]);
     throw error;
   }
-  return loadTopologyText(text, file, options);
+  return loadTopologyText(text, file, { readNamedFile: directoryReader(path.dirname(file)), ...options });
+}
+
+/** What a file the topology names may weigh (a policy is at most 20,480 characters; indentation aside). */
+export const MAX_NAMED_FILE_BYTES = 256 * 1024;
+
+/**
+ * Reads files named relative to `dir`, never outside it: a symbolic link that leads out of the directory is
+ * refused like a `..` path.
+ */
+export function directoryReader(dir: string): (relative: string) => string {
+  return (relative) => {
+    const root = fs.realpathSync(dir);
+    const file = path.join(root, relative);
+    let real: string;
+    try {
+      real = fs.realpathSync(file);
+    } catch {
+      return readTextFile(file, { maxBytes: MAX_NAMED_FILE_BYTES }); // says why (missing, dangling link...)
+    }
+    if (real !== root && !real.startsWith(root + path.sep)) throw new UnreadableFile(file, "is a symbolic link that leads out of the topology's directory");
+    return readTextFile(real, { maxBytes: MAX_NAMED_FILE_BYTES });
+  };
+}
+
+/** Why a path a topology names may not be read (absolute, `..`, odd characters), or undefined. */
+export function namedPathProblem(relative: string): string | undefined {
+  if (/[\0-\x1f\x7f\\]/.test(relative)) return "holds a control character or a backslash";
+  if (path.posix.isAbsolute(relative)) return "is absolute: name a file in the topology's directory, relative to it";
+  if (relative.split("/").some((part) => part === "..")) return "leads out of the topology's directory (..)";
+  return undefined;
+}
+
+/** Reads and checks the policy files the topology names; problems are located at their `policyFile`. */
+function readNamedFiles(topology: Topology, options: LoadOptions): { problems: Problem[]; files: NamedFiles } {
+  const problems: Problem[] = [];
+  const policies = new Map<string, string>();
+  for (const [hub, h] of Object.entries(topology.hubs ?? {})) {
+    h.services.forEach((entry, index) => {
+      if (typeof entry === "string" || entry.policyFile === undefined) return;
+      const at = ["hubs", hub, "services", index, "policyFile"];
+      const fix = "name a JSON policy document in the topology's directory (see docs/hub.md, Endpoint policies)";
+      const bad = namedPathProblem(entry.policyFile);
+      if (bad) return void problems.push({ path: at, message: `${JSON.stringify(entry.policyFile)} ${bad}`, fix });
+      if (!options.readNamedFile) return void problems.push({ path: at, message: "names a file, but this topology was not read from a file", fix: "read the topology from its file" });
+      let text: string;
+      try {
+        text = options.readNamedFile(entry.policyFile);
+      } catch (error) {
+        if (!(error instanceof UnreadableFile)) throw error;
+        return void problems.push({ path: at, message: `${JSON.stringify(entry.policyFile)} cannot be read: it ${error.reason}`, fix });
+      }
+      const wrong = policyProblems(text);
+      if (wrong.length > 0) return void problems.push(...wrong.map((w) => ({ path: at, message: `${JSON.stringify(entry.policyFile)} ${w}`, fix })));
+      policies.set(policyKey(hub, index), text);
+    });
+  }
+  return { problems, files: { policies } };
 }
 
 /** A topology larger than this is refused before parsing (a 1,000-spoke estate is about 0.5 MB). */
@@ -90,7 +156,9 @@ export function loadTopologyText(text: string, source = "topology", options: Loa
     located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0));
     throw new TopologyError(source, located);
   }
-  return { topology, model: buildModel(topology) };
+  const named = readNamedFiles(topology, options);
+  if (named.problems.length > 0) throw new TopologyError(source, named.problems.map((p) => ({ ...p, line: lineOf(doc, lineCounter, p.path) })));
+  return { topology, model: buildModel(topology, named.files) };
 }
 
 /** Structural and cross-field problems of a parsed document (no line numbers). */

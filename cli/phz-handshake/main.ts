@@ -49,9 +49,13 @@ export const PHZ_HANDSHAKE: CommandSpec = {
 PHZ_ZONE_ID, PHZ_ZONE_NAME, PHZ_VPC_ID, PHZ_VPC_REGION, PHZ_ZONE_ROLE_ARN, PHZ_VPC_ROLE_ARN, PHZ_TIMEOUT.
 
 Route 53 allows 5 requests per second per account: every handshake process of this machine shares one
-schedule per account (PHZ_PACING_DIR, default <tmp>/privatelink-cdktf/route53-pacing; PHZ_ROUTE53_RATE,
+schedule per account (PHZ_PACING_DIR, default route53-pacing in the state directory; PHZ_ROUTE53_RATE,
 default 5) and backs off with jitter when throttled anyway. Processes that start at once load one per
 core at a time (PHZ_BOOT_SLOTS, default the number of cores; 0 turns it off).
+
+State (journal, schedule, pair locks): PHZ_STATE_DIR, default <tmp>/privatelink-cdktf-<uid>, 0700, owned
+by you; anything else is refused. Role sessions are named phz-handshake-<run id> (PRIVATELINK_RUN_ID, else
+TF_VAR_privatelink_run_id, else the CI job's id, else "local").
 
 Credentials come from the AWS SDK's default chain (environment, profile, SSO, instance role).
 Endpoints honour AWS_ENDPOINT_URL, AWS_ENDPOINT_URL_ROUTE_53 and AWS_ENDPOINT_URL_STS (emulators).

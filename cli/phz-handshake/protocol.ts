@@ -31,6 +31,7 @@ import { classify, errorCode, EXIT, HandshakeError } from "./errors";
 import { Journal } from "./journal";
 import { isThrottling, NO_PACING, outcomeUnknown, Pacer, Retrier, sleep } from "./retry";
 import { PairLock } from "./state";
+import { runIdFromEnv } from "../../modules/run-id";
 
 export interface HandshakeRequest {
   readonly zoneId: string;
@@ -195,7 +196,8 @@ class Handshake {
         };
         if (!roleArn) return new Route53Client(common);
         const { value } = await phase.retry("AssumeRole", () =>
-          this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: "phz-handshake", DurationSeconds: 3600 }), { abortSignal: phase.signal }),
+          // The run id (the CI job) names the session: CloudTrail tells the changes of two runs apart.
+          this.sts.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: `phz-handshake-${runIdFromEnv(process.env)}`, DurationSeconds: 3600 }), { abortSignal: phase.signal }),
         );
         const c = value.Credentials;
         if (!c?.AccessKeyId || !c.SecretAccessKey) throw new HandshakeError(`AssumeRole ${roleArn} returned no credentials`, EXIT.awsFailure);

@@ -258,8 +258,11 @@ describe("the bundled CLI (what terraform runs)", () => {
 
   it("takes its arguments from PHZ_* variables (how the terraform module calls it)", async () => {
     const { zoneId, spokeVpc } = pair();
-    const env = { PHZ_ZONE_ID: zoneId, PHZ_VPC_ID: spokeVpc.id, PHZ_VPC_REGION: spokeVpc.region, PHZ_ZONE_ROLE_ARN: HUB_ROLE, PHZ_VPC_ROLE_ARN: SPOKE_ROLE };
+    // The run id terraform passes on (TF_VAR_privatelink_run_id, set by privatelink from the CI job) names the sessions.
+    const env = { PHZ_ZONE_ID: zoneId, PHZ_VPC_ID: spokeVpc.id, PHZ_VPC_REGION: spokeVpc.region, PHZ_ZONE_ROLE_ARN: HUB_ROLE, PHZ_VPC_ROLE_ARN: SPOKE_ROLE, PRIVATELINK_RUN_ID: "", TF_VAR_privatelink_run_id: "gh-4242-2" };
+    const before = emulator.calls.length;
     expect((await run(["associate"], env)).status).toBe(0);
+    expect([...new Set(emulator.calls.slice(before).filter((c) => c.operation === "AssumeRole").map((c) => c.sessionName))]).toEqual(["phz-handshake-gh-4242-2"]);
     expect(emulator.associations(zoneId)).toContain(`${spokeVpc.id}@ap-northeast-3`);
     expect((await run(["disassociate"], env)).status).toBe(0);
     expect(emulator.associations(zoneId)).not.toContain(`${spokeVpc.id}@ap-northeast-3`);

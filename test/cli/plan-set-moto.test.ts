@@ -13,6 +13,7 @@
 import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
+import { CreateVPCAssociationAuthorizationCommand, ListHostedZonesCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { main } from "../../cli/privatelink";
 import { Emulator, readTopologyDoc, startEmulator } from "../../tools/emulator";
 import { runTerraformAsync, terraformEnv } from "../../tools/terraform-env";
@@ -158,4 +159,26 @@ describe("plan sets and --changed-since (moto)", () => {
     expect(planned.out).toMatch(/--changed-since HEAD: 3 of 6 stacks to plan .*consumer-orders-api-virginia \(retired\).*service-orders-api \(changed\)/);
     expect(summary.stacks.find((s: any) => s.name === "consumer-orders-api-virginia")).toMatchObject({ status: "changes", destroy: 4, retired: true });
   }, 20 * 60_000);
+
+  it("standing VPC association authorizations, from any cause, are reported by preflight and deleted by the next deploy", async () => {
+    fs.writeFileSync(path.join(work, "topology.json"), JSON.stringify(doc, null, 2));
+    const hubAccount = doc.accounts[doc.vpcs[doc.hubs.tokyo.vpc].account].id;
+    const route53 = new Route53Client({ region: "us-east-1", endpoint: emulator!.url, credentials: await emulator!.credentials(hubAccount) });
+    const zones = (await route53.send(new ListHostedZonesCommand({}))).HostedZones!;
+    const ssm = zones.find((z) => z.Name === "ssm.ap-northeast-1.amazonaws.com.")!.Id!;
+    // What a container stop leaves (the handshake and its guard killed together): one for a spoke already
+    // associated, one for a VPC no spoke has.
+    for (const vpc of [doc.vpcs["app-tokyo"], doc.vpcs["orders-client-tokyo"]]) {
+      await route53.send(new CreateVPCAssociationAuthorizationCommand({ HostedZoneId: ssm, VPC: { VPCId: vpc.vpcId, VPCRegion: vpc.region } }));
+    }
+    expect(emulator!.proxy.authorizationsLeft()).toHaveLength(2);
+    const checked = await run(["preflight"]);
+    expect(checked.out.match(/standing VPC association authorization ssm\.ap-northeast-1\.amazonaws\.com/g)).toHaveLength(2);
+    expect(checked.out).toContain("the VPC is associated: the authorization is no longer needed");
+    expect(checked.out).toContain("no spoke of the topology has this VPC");
+    const deployed = await run(["deploy", "--auto-approve", "--stacks", "hub-tokyo"]);
+    expect(deployed.code).toBe(0);
+    expect(deployed.out.match(/hub tokyo: deleted a standing VPC association authorization/g)).toHaveLength(2);
+    expect(emulator!.proxy.authorizationsLeft()).toEqual([]);
+  }, 15 * 60_000);
 });

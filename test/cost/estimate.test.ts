@@ -281,3 +281,49 @@ describe("bad input", () => {
     expect(error.message).toContain('line 4: transit: must be "none" or "transitGateway", not "tgw"');
   });
 });
+
+describe("Route 53 Profiles", () => {
+  const PROFILE_ACCOUNT_HOUR = 0.75; // per owner account-region hour, first 100 VPC associations
+  const PROFILE_ASSOCIATION_HOUR = 0.0014; // per VPC association-hour beyond 100
+
+  it("the hand computations use the bundled table's Profile prices", () => {
+    expect(BUNDLED_PRICES.regions["ap-northeast-1"].profileAccountHour.usd).toBe(PROFILE_ACCOUNT_HOUR);
+    expect(BUNDLED_PRICES.regions["ap-northeast-1"].profileAssociationHour.usd).toBe(PROFILE_ASSOCIATION_HOUR);
+  });
+
+  it("a hub shared through a Profile costs the same hub with zones plus the Profile's owner account-region hours (547.50 USD a month)", () => {
+    const zones = estimate(loadTopologyText(JSON.stringify(exampleDoc())).model, BUNDLED_PRICES);
+    const doc = exampleDoc();
+    doc.hubs.tokyo.sharing = "profile";
+    const profile = estimate(loadTopologyText(JSON.stringify(doc)).model, BUNDLED_PRICES);
+    expect(zones.centralizedMonthlyUsd).toBe(356.54);
+    expect(round(PROFILE_ACCOUNT_HOUR * H)).toBe(547.5);
+    expect(profile.centralizedMonthlyUsd).toBe(round(356.54 + 547.5));
+    expect(profile.lineItems.filter((l) => l.item.startsWith("Route 53 Profile")).map((l) => [l.stack, l.item, l.monthlyUsd])).toEqual([["hub-tokyo", "Route 53 Profiles: owner account-region", 547.5]]);
+    // Only centralizing has it: it counts in the hub's fixed cost (break-even).
+    expect(profile.breakEven[0].fixedUsd).toBe(round(zones.breakEven[0].fixedUsd + 547.5));
+  });
+
+  it("past 100 VPC associations per owner account and region, each one more costs its association-hours", () => {
+    const doc = exampleDoc();
+    doc.hubs.tokyo.sharing = "profile";
+    doc.hubs.tokyo.allowedCidrs = ["10.0.0.0/8"];
+    doc.quotas = { vpcsPerProfile: 1000 };
+    // 150 Tokyo spokes, each in its own account, all served by the Profile.
+    for (let i = 0; i < 150; i++) {
+      const id = String(600000000000 + i);
+      doc.accounts[`w${i}`] = { id, deployRoleArn: `arn:aws:iam::${id}:role/privatelink-deployer` };
+      const third = 100 + Math.floor(i / 256);
+      doc.vpcs[`v${i}`] = { account: `w${i}`, region: "ap-northeast-1", vpcId: `vpc-${(0x10000000 + i).toString(16)}`, cidr: `10.${third}.${i % 256}.0/24`, subnets: [{ id: `subnet-${(0x20000000 + i).toString(16)}`, az: "ap-northeast-1a", cidr: `10.${third}.${i % 256}.0/25` }] };
+      doc.spokes[`s${i}`] = { vpc: `v${i}` };
+    }
+    const report = estimate(loadTopologyText(JSON.stringify(doc)).model, BUNDLED_PRICES);
+    const associations = 151; // the example's Tokyo spoke and the 150
+    const items = report.lineItems.filter((l) => l.item.startsWith("Route 53 Profile")).map((l) => [l.item, l.monthlyUsd]);
+    expect(items).toEqual([
+      ["Route 53 Profiles: owner account-region", 547.5],
+      [`Route 53 Profile VPC associations beyond 100: ${associations - 100}`, round((associations - 100) * PROFILE_ASSOCIATION_HOUR * H)],
+    ]);
+    expect(round(51 * 0.0014 * 730)).toBe(52.12);
+  });
+});

@@ -1,3 +1,4 @@
+import { runIdFromEnv } from "../../modules/run-id";
 import { exampleDoc, resources, synth, Synthesized } from "../helpers";
 
 describe("hub stack", () => {
@@ -14,7 +15,7 @@ describe("hub stack", () => {
         alias: "network_hub_ap_northeast_1",
         region: "ap-northeast-1",
         allowed_account_ids: ["111122223333"],
-        assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/privatelink-deployer", session_name: "privatelink-cdktf" }],
+        assume_role: [{ role_arn: "arn:aws:iam::111122223333:role/privatelink-deployer", session_name: "privatelink-${var.privatelink_run_id}" }],
         default_tags: [
           {
             tags: {
@@ -27,6 +28,16 @@ describe("hub stack", () => {
         ],
       },
     ]);
+  });
+
+  it("names the deploy role's sessions after the run (the CI job), a variable the commands set and plain terraform defaults", () => {
+    expect(hub.variable.privatelink_run_id).toMatchObject({ type: "string", default: "local" });
+    expect(hub.variable.privatelink_run_id.validation[0].condition).toBe('${can(regex("^[A-Za-z0-9+=,.@_-]{1,32}$", var.privatelink_run_id))}');
+    expect(runIdFromEnv({ GITHUB_RUN_ID: "123", GITHUB_RUN_ATTEMPT: "2" })).toBe("gh-123-2");
+    expect(runIdFromEnv({ CI_JOB_ID: "77" })).toBe("gl-77");
+    expect(runIdFromEnv({ PRIVATELINK_RUN_ID: "release 1.2/${x}", GITHUB_RUN_ID: "1" })).toBe("release-1.2---x-");
+    expect(runIdFromEnv({ BUILD_TAG: "jenkins-" + "x".repeat(60) })).toHaveLength(32);
+    expect(runIdFromEnv({})).toBe("local");
   });
 
   it("admits AWS provider 5.100+ and the 6.x line of the bindings", () => {

@@ -20,7 +20,13 @@ export interface Variant {
   readonly dayTwo?: boolean;
   /** The S3 backend (bucket `profile-switch-state` in moto) instead of local state files. */
   readonly s3?: boolean;
+  /** The hub shares with an organization and, by id, an account outside it (MIXED_SHARE). */
+  readonly mixedShare?: boolean;
 }
+
+/** An organization (its members: the example's accounts) and an account outside it: a mixed shareWith. */
+export const ORGANIZATION = "arn:aws:organizations::111122223333:organization/o-exampleorg1";
+export const MIXED_SHARE = [ORGANIZATION, "555566667777"];
 
 export interface ProfileEstate {
   readonly emulator: Emulator;
@@ -75,6 +81,7 @@ export async function startProfileEstate(name: string): Promise<ProfileEstate> {
       delete topology.spokes["app-tokyo"];
       topology.spokes["app2-tokyo"] = { vpc: "app2-tokyo" };
     }
+    if (variant.mixedShare) topology.hubs.tokyo.shareWith = MIXED_SHARE;
     if (variant.s3) topology.backend = { kind: "s3", bucket: "profile-switch-state", region: "ap-northeast-1", keyPrefix: "switch" };
     fs.writeFileSync(env.TOPOLOGY!, JSON.stringify(topology, null, 2));
     let text = "";

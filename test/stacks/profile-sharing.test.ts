@@ -2,6 +2,7 @@
  * A hub shared through a Route 53 Profile (`sharing: profile`): what the hub and spoke stacks hold, what
  * validation refuses, and what the estate record does when a hub switches from zones to a Profile.
  */
+import { sharedByInvitation } from "../../modules/profile-sharing";
 import * as fs from "fs";
 import * as path from "path";
 import { profileName } from "../../modules/profile-sharing";
@@ -61,6 +62,18 @@ describe("hub shared through a Route 53 Profile", () => {
     expect((Object.values(resources(out.json["hub-tokyo"], "aws_ram_resource_share"))[0] as any).allow_external_principals).toBe(false);
     expect(resources(out.json["spoke-app-tokyo"], "aws_ram_resource_share_accepter")).toEqual({});
     expect(resources(out.json["spoke-app-tokyo"], "aws_route53profiles_association").profile.depends_on).toBeUndefined();
+  });
+
+  it("shared with an organization and, by id, an account outside it: the listed account accepts an invitation, a member does not (one rule)", () => {
+    const org = "arn:aws:organizations::111122223333:organization/o-abcdefghij";
+    const listed = synth(profileDoc((d) => (d.hubs.tokyo.shareWith = [org, "222233334444"])));
+    expect((Object.values(resources(listed.json["hub-tokyo"], "aws_ram_resource_share"))[0] as any).allow_external_principals).toBe(true);
+    expect(Object.keys(resources(listed.json["spoke-app-tokyo"], "aws_ram_resource_share_accepter"))).toEqual(["profile_share"]);
+    const member = synth(profileDoc((d) => (d.hubs.tokyo.shareWith = [org, "999988887777"])));
+    expect(resources(member.json["spoke-app-tokyo"], "aws_ram_resource_share_accepter")).toEqual({});
+    expect(sharedByInvitation([org, "222233334444"], "222233334444")).toBe(true);
+    expect(sharedByInvitation([org, "222233334444"], "333344445555")).toBe(false);
+    expect(sharedByInvitation(["222233334444"], "222233334444")).toBe(true);
   });
 
   it("a spoke in the hub's own account needs no share", () => {
