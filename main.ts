@@ -9,6 +9,7 @@ import { ValidationError } from "./modules/errors";
 import { TopologyError } from "./topology/problems";
 import { SynthError, synthesize } from "./synth/synthesize";
 import { estateFileFor } from "./synth/estate";
+import { importsFileFor } from "./synth/imports";
 
 const DEFAULT_TOPOLOGY = "examples/topology.yaml";
 
@@ -22,6 +23,7 @@ function main(): void {
     const result = synthesize(model, {
       lockFile: path.join(path.dirname(file), ".terraform.lock.hcl"),
       estate: { file: process.env.PRIVATELINK_ESTATE || estateFileFor(file) },
+      importsFile: importsFileFor(file),
     });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const resources = result.stacks.reduce((n, s) => n + s.resources, 0);

@@ -20,8 +20,10 @@ import * as os from "os";
 import * as path from "path";
 import { isMainThread, parentPort, Worker, workerData } from "worker_threads";
 import { loadTopologyText } from "../topology/load";
+import { UnreadableFile } from "../topology/files";
 import { TopologyError } from "../topology/problems";
 import { synthesizeConfigs } from "../synth/synthesize";
+import { importsFileFor } from "../synth/imports";
 import { UsageError } from "./kit";
 import { Dependencies } from "./schedule";
 
@@ -55,10 +57,16 @@ function git(cwd: string, args: string[]): string {
   return execFileSync("git", ["-C", cwd, ...args], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 64 * 1024 * 1024 });
 }
 
-/** A file as it was at `ref`, or undefined when it did not exist there. */
-function atRef(root: string, ref: string, file: string): string | undefined {
+/** A file's path in the repository (with / separators). */
+function repoPath(root: string, file: string): string {
   const rel = path.relative(root, path.join(fs.realpathSync(path.dirname(path.resolve(file))), path.basename(file))).split(path.sep).join("/");
   if (rel.startsWith("../")) throw new UsageError(`--changed-since: ${file} is outside the git repository ${root}`);
+  return rel;
+}
+
+/** A file as it was at `ref`, or undefined when it did not exist there. */
+function atRef(root: string, ref: string, file: string): string | undefined {
+  const rel = repoPath(root, file);
   try {
     return git(root, ["show", `${ref}:${rel}`]);
   } catch {
@@ -83,8 +91,23 @@ interface BaseJob {
   readonly topologyText: string;
   readonly source: string;
   readonly recordText?: string;
+  /** REF's imports file (the stacks' import blocks are part of their configuration). */
+  readonly importsText?: string;
   readonly outdir: string;
   readonly targetEndpoint?: string;
+  /** Where files the topology names are read at REF: the repository, and the topology's directory in it. */
+  readonly git?: { readonly root: string; readonly ref: string; readonly dir: string };
+}
+
+/** Reads a file named relative to the topology's directory as it was at REF (a symbolic link there is refused). */
+function refReader(at: { readonly root: string; readonly ref: string; readonly dir: string }): (relative: string) => string {
+  return (relative) => {
+    const rel = path.posix.join(at.dir, relative);
+    const entry = git(at.root, ["ls-tree", "-z", at.ref, "--", rel]);
+    if (entry === "") throw new UnreadableFile(rel, `does not exist at ${at.ref}`);
+    if (!entry.startsWith("100")) throw new UnreadableFile(rel, `is not a regular file at ${at.ref}`);
+    return git(at.root, ["show", `${at.ref}:${rel}`]);
+  };
 }
 
 /** REF's configurations, in whatever thread runs it. */
@@ -93,7 +116,7 @@ function synthesizeBase(job: BaseJob): Base {
   const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
   let model;
   try {
-    model = loadTopologyText(job.topologyText, job.source, { targetEndpoint: job.targetEndpoint }).model;
+    model = loadTopologyText(job.topologyText, job.source, { targetEndpoint: job.targetEndpoint, readNamedFile: job.git ? refReader(job.git) : undefined }).model;
   } catch (error) {
     if (error instanceof TopologyError) return { note: "the topology at the reference is not valid", seconds: seconds() };
     throw error;
@@ -102,9 +125,11 @@ function synthesizeBase(job: BaseJob): Base {
   try {
     const recordFile = path.join(scratch, "base.estate.json");
     if (job.recordText !== undefined) fs.writeFileSync(recordFile, job.recordText);
+    const importsFile = path.join(scratch, "base.imports.json");
+    if (job.importsText !== undefined) fs.writeFileSync(importsFile, job.importsText);
     let configs: Map<string, unknown>;
     try {
-      configs = synthesizeConfigs(model, { outdir: job.outdir, estate: { file: recordFile, state: () => undefined } });
+      configs = synthesizeConfigs(model, { outdir: job.outdir, estate: { file: recordFile, state: () => undefined }, importsFile });
     } catch {
       return { note: "the topology at the reference does not synthesize", seconds: seconds() };
     }
@@ -147,7 +172,15 @@ export function startBase(request: BaseRequest): Promise<Base> {
   }
   const topologyText = atRef(root, ref, request.topologyFile);
   if (topologyText === undefined) return Promise.resolve({ note: "the topology did not exist at the reference", seconds: 0 });
-  const job: BaseJob = { topologyText, source: `${ref}:${request.topologyFile}`, recordText: atRef(root, ref, request.estateFile), outdir: path.resolve(request.outdir), targetEndpoint: request.targetEndpoint };
+  const job: BaseJob = {
+    topologyText,
+    source: `${ref}:${request.topologyFile}`,
+    recordText: atRef(root, ref, request.estateFile),
+    importsText: atRef(root, ref, importsFileFor(request.topologyFile)),
+    outdir: path.resolve(request.outdir),
+    targetEndpoint: request.targetEndpoint,
+    git: { root, ref, dir: path.posix.dirname(repoPath(root, request.topologyFile)) },
+  };
   if (__filename.endsWith(".ts")) return Promise.resolve().then(() => synthesizeBase(job));
   return new Promise((resolve, reject) => {
     const worker = new Worker(__filename, { workerData: { task: WORKER_TASK, job } });

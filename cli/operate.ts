@@ -19,17 +19,19 @@ import * as path from "path";
 import { loadTopologyFile } from "../topology/load";
 import { TopologyModel } from "../topology/model";
 import { defaultStateReader, synthesize, SynthResult } from "../synth/synthesize";
+import { importsFileFor } from "../synth/imports";
 import { estateFileFor, EstateRecord, pairAddress, PROFILE_ASSOCIATION_ADDRESS, pruneRecord, readEstate, writeEstate } from "../synth/estate";
 import { PENDING_PATTERN } from "../modules/upstream-outputs";
 import { Dependencies, dependenciesOf, schedule } from "./schedule";
 import { costOfChange } from "./cost";
-import { EstateGraph, Place, PlanReport, StackOutcome, StackPlan, summarize, summaryJson, summaryMarkdown } from "./plan-summary";
+import { EstateGraph, NO_COUNTS, Place, PlanReport, StackOutcome, StackPlan, summarize, summaryJson, summaryMarkdown } from "./plan-summary";
 import { destroyPhases, Phase, phasesOfSynth, Step, stepsOf } from "./phases";
 import { errorLines, interruptAll, runTerraform, TerraformResult } from "./terraform";
 import { planText } from "./plan-text";
 import { compareWithBase, startBase } from "./changed";
 import { PlanSetStep, readPlanSet, verifyPlanSet, writePlanSet } from "./plan-set";
 import { writeLockFile } from "./lock";
+import { removeLeftovers } from "./authorizations";
 import { UsageError } from "./kit";
 
 export type Command = "synth" | "plan" | "deploy" | "destroy" | "lock";
@@ -179,7 +181,11 @@ export async function operate(command: Command, options: OperateOptions, env: No
   if ((command === "deploy" || command === "destroy") && !options.autoApprove && !io.confirm) {
     throw new UsageError(`${command} changes real infrastructure: not on a terminal, pass --auto-approve (review with privatelink plan first)`);
   }
-  if (command === "lock") return lock(lockFile, outdir, options, env, io);
+  if (command === "lock") {
+    // The lock goes next to the topology: a topology that is not one is refused first (exit 2).
+    loadTopologyFile(topologyFile, { targetEndpoint: env.TARGET_ENDPOINT || undefined });
+    return lock(lockFile, outdir, options, env, io);
+  }
 
   // A plan set is checked against the topology and the record before anything is synthesized.
   const planSet = options.planSet ? readPlanSet(options.planSet) : undefined;
@@ -191,7 +197,7 @@ export async function operate(command: Command, options: OperateOptions, env: No
   // --changed-since: REF's synth starts first, in a worker thread, beside this one.
   const base = options.changedSince ? startBase({ topologyFile, estateFile, outdir, ref: options.changedSince, targetEndpoint: env.TARGET_ENDPOINT || undefined }) : undefined;
   base?.catch(() => undefined); // awaited below; a failure is reported there
-  const synth = synthesize(model, { outdir, lockFile, estate: { file: estateFile } });
+  const synth = synthesize(model, { outdir, lockFile, estate: { file: estateFile }, importsFile: importsFileFor(topologyFile) });
   io.out(`privatelink: synthesized ${synth.stacks.length} stacks into ${path.relative(".", outdir) || "."}${synth.retired.stacks.length ? `; retired: ${synth.retired.stacks.join(", ")}` : ""}\n`);
   for (const [stack, zones] of Object.entries(synth.retired.pairs)) io.out(`privatelink: ${stack}: retired pairs ${zones.join(", ")}\n`);
   for (const warning of synth.warnings) io.err(`warning: ${warning}\n`);
@@ -396,7 +402,7 @@ interface Planned {
 
 /** init, plan (saved), show -json and show: one stack's outcome. */
 async function planOne(ctx: Context, stack: string, log: Writable, extra: { file: string; targets: readonly string[] } = { file: PLAN_FILE, targets: [] }): Promise<Planned> {
-  const none = { create: 0, update: 0, delete: 0, replace: 0 };
+  const none = { ...NO_COUNTS };
   const retired = ctx.record?.stacks[stack]?.retired === true;
   const initRun = await init(ctx, stack, log);
   if (initRun.status !== 0) return { outcome: { stack, status: "failed", counts: none, error: ["terraform init failed:", ...errorLines(initRun)], retired } };
@@ -412,7 +418,7 @@ async function planOne(ctx: Context, stack: string, log: Writable, extra: { file
     return { outcome: { stack, status: "failed", counts: none, error: [`terraform show -json printed no JSON: ${(error as Error).message}`], retired } };
   }
   const counts = summarize([{ stack, plan, places: new Map() }]).totals;
-  const changed = counts.create + counts.update + counts.delete + counts.replace > 0;
+  const changed = counts.create + counts.update + counts.delete + counts.replace + counts.import > 0;
   // Rendered from the JSON plan (plan-text.ts): a second `terraform show` would load the provider's schema again.
   const text = changed ? planText(plan) : undefined;
   const pending = pendingUpstreams(plan);
@@ -457,7 +463,7 @@ async function plan(ctx: Context, leftOut: ReadonlyMap<string, string>): Promise
     },
     options.parallel,
   );
-  const none = { create: 0, update: 0, delete: 0, replace: 0 };
+  const none = { ...NO_COUNTS };
   const outcomes: StackOutcome[] = [
     ...[...ctx.deps.keys()].map((stack) => planned.get(stack)?.outcome ?? { stack, status: "skipped" as const, counts: none, reason: "interrupted before it was planned" }),
     ...[...leftOut].map(([stack, why]) => ({ stack, status: "skipped" as const, counts: none, reason: why })),
@@ -604,7 +610,36 @@ async function deploy(ctx: Context): Promise<number> {
   const waiting = Object.keys(ctx.synth.retired.waiting).filter((stack) => ctx.deps.has(stack));
   if (ok && waiting.length > 0) ok = (await oldPairs(ctx, waiting)) && ok;
   await pruneEstate(ctx);
+  if (!ctx.interrupted) ok = (await sweepAuthorizations(ctx)) && ok;
   return ok ? 0 : 1;
+}
+
+/**
+ * The end of a deploy: standing VPC association authorizations on the zones of the hubs it touched (the hub, or
+ * one of its spokes, was selected) that no current pair needs are deleted (cli/authorizations.ts). A deletion
+ * that fails fails the deploy, with the command that removes it by hand.
+ */
+async function sweepAuthorizations(ctx: Context): Promise<boolean> {
+  const hubs = ctx.model.hubs.filter((hub) => ctx.deps.has(hub.stackName) || hub.spokes.some((s) => ctx.deps.has(s.stackName)));
+  if (hubs.length === 0) return true;
+  const applied = new Set([...ctx.rows].filter(([, r]) => r.result === "ok" || r.result === "no changes").map(([s]) => s));
+  let results;
+  try {
+    results = await removeLeftovers(ctx.model, hubs, applied);
+  } catch (error) {
+    ctx.io.err(`privatelink deploy: could not list the hubs' VPC association authorizations (${(error as Error).message}); run privatelink preflight to see standing ones\n`);
+    return true;
+  }
+  let ok = true;
+  for (const r of results) {
+    const pair = `${r.zoneName} (${r.zoneId}) <-> ${r.vpcId} (${r.vpcRegion})`;
+    if (r.deleted) ctx.io.out(`privatelink: hub ${r.hub}: deleted a standing VPC association authorization ${pair}: ${r.why}\n`);
+    else if (r.error) {
+      ok = false;
+      ctx.io.err(`privatelink: hub ${r.hub}: the standing authorization ${pair} could NOT be deleted (${r.error}): aws route53 delete-vpc-association-authorization --hosted-zone-id ${r.zoneId} --vpc VPCRegion=${r.vpcRegion},VPCId=${r.vpcId}\n`);
+    } else if (r.status === "in-flight") ctx.io.out(`privatelink: hub ${r.hub}: left the authorization ${pair}: ${r.why}\n`);
+  }
+  return ok;
 }
 
 /** Stacks never reached: the row says what they waited for. */
@@ -631,7 +666,7 @@ async function oldPairs(ctx: Context, waiting: readonly string[]): Promise<boole
     if (list) held.set(stack, list);
   }
   const fallback = defaultStateReader(ctx.model);
-  const again = synthesize(ctx.model, { outdir: ctx.outdir, lockFile: ctx.lockFile, estate: { file: ctx.estateFile, state: (stack) => held.get(stack) ?? fallback(stack) } });
+  const again = synthesize(ctx.model, { outdir: ctx.outdir, lockFile: ctx.lockFile, estate: { file: ctx.estateFile, state: (stack) => held.get(stack) ?? fallback(stack) }, importsFile: importsFileFor(ctx.options.topology) });
   let ok = true;
   for (const stack of waiting) {
     const zones = again.retired.pairs[stack] ?? [];

@@ -17,8 +17,9 @@ import * as path from "path";
 import { stringify } from "yaml";
 import { loadTopologyFile } from "../topology/load";
 import { estateFileFor, readEstate } from "../synth/estate";
+import { importsFileFor } from "../synth/imports";
 import { synthesize } from "../synth/synthesize";
-import { CommandSpec, FlagSpec, outputPath, Parsed, stringFlag, topologyFile, UsageError } from "./kit";
+import { CommandSpec, FlagSpec, outputDir, outputPath, Parsed, stringFlag, topologyFile, UsageError } from "./kit";
 import { Io, projectLockFile } from "./operate";
 import { Phase, phasesOfSynth, Step, stepsOf, waves } from "./phases";
 import { dependenciesOf } from "./schedule";
@@ -29,7 +30,7 @@ export type PipelineFormat = (typeof PIPELINE_FORMATS)[number];
 
 export const PIPELINE_FLAGS: FlagSpec[] = [
   { name: "--format", value: "FORMAT", choices: [...PIPELINE_FORMATS], help: "the engine" },
-  { name: "--out", value: "PATH", help: "atlantis and github: the file to write (default atlantis.yaml, .github/workflows/privatelink.yml); terramate: the directory of the stacks (default terramate)" },
+  { name: "--out", value: "PATH", path: "write-file", help: "atlantis and github: the file to write (default atlantis.yaml, .github/workflows/privatelink.yml); terramate: the directory of the stacks (default terramate)" },
 ];
 
 const DEFAULT_OUT: Record<PipelineFormat, string> = { atlantis: "atlantis.yaml", github: path.join(".github", "workflows", "privatelink.yml"), terramate: "terramate" };
@@ -192,17 +193,18 @@ const hcl = hclString;
 export async function pipelineCommand(parsed: Parsed, spec: CommandSpec, env: NodeJS.ProcessEnv, io: Io): Promise<number> {
   const format = stringFlag(parsed, "--format") as PipelineFormat | undefined;
   if (!format) throw new UsageError(`--format is required: ${PIPELINE_FORMATS.join(", ")}`, spec);
-  const out = stringFlag(parsed, "--out") ?? DEFAULT_OUT[format];
-  if (format !== "terramate") {
-    fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
-    outputPath("--out", out, spec);
-  }
+  const named = stringFlag(parsed, "--out");
+  const out = named ?? DEFAULT_OUT[format];
+  // The default's directory (.github/workflows) is created; a directory named by --out must exist.
+  if (!named) fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
+  if (format !== "terramate") outputPath("--out", out, spec);
+  else outputDir("--out", out, spec, "terramate.tm.hcl");
   const topology = topologyFile(parsed, env);
   const model = loadTopologyFile(topology, { targetEndpoint: env.TARGET_ENDPOINT || undefined }).model;
   const estateFile = env.PRIVATELINK_ESTATE || estateFileFor(topology);
   const before = readEstate(estateFile);
   const outdir = path.resolve(env.CDKTF_OUTDIR || "cdktf.out");
-  const synth = synthesize(model, { outdir, lockFile: projectLockFile(topology), estate: { file: estateFile } });
+  const synth = synthesize(model, { outdir, lockFile: projectLockFile(topology), estate: { file: estateFile }, importsFile: importsFileFor(topology) });
   const deps = dependenciesOf(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")));
   const phases = phasesOfSynth({ model, deps, before, retired: synth.retired });
   const input: PipelineInput = { phases, topology: posix(path.relative(".", path.resolve(topology))), outdir: posix(path.relative(".", outdir)) || "." };

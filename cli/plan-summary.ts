@@ -25,7 +25,12 @@ export interface Counts {
   update: number;
   delete: number;
   replace: number;
+  /** Resources adopted by import blocks (whatever else the plan does to them). */
+  import: number;
 }
+
+/** Counts of a plan that changes nothing. */
+export const NO_COUNTS: Readonly<Counts> = Object.freeze({ create: 0, update: 0, delete: 0, replace: 0, import: 0 });
 
 export interface Destructive {
   readonly stack: string;
@@ -38,7 +43,7 @@ export interface Destructive {
 export interface NetworkChange {
   readonly stack: string;
   readonly address: string;
-  readonly kind: "ingress" | "principals" | "acceptance" | "private-dns" | "zone-association" | "resolver-addresses";
+  readonly kind: "ingress" | "principals" | "acceptance" | "private-dns" | "zone-association" | "resolver-addresses" | "endpoint-policy";
   readonly change: "added" | "removed" | "changed";
   readonly detail: string;
 }
@@ -110,6 +115,9 @@ function networkChanges(stack: string, change: any): NetworkChange[] {
       if ((before?.private_dns_enabled ?? false) !== (after?.private_dns_enabled ?? false) && (before || after?.private_dns_enabled)) {
         add("private-dns", "changed", `private_dns_enabled ${before?.private_dns_enabled ?? "-"} -> ${after?.private_dns_enabled ?? "-"} (${(after ?? before).service_name})`);
       }
+      if (after && (before ? samePolicy(before.policy, after.policy) === false : typeof after.policy === "string")) {
+        add("endpoint-policy", before ? "changed" : "added", `${after.service_name}: ${describePolicy(before?.policy)} -> ${describePolicy(after.policy)}`);
+      }
       break;
     case "aws_vpc_endpoint_connection_accepter":
       if (created && after) add("acceptance", "added", `connection of ${after.vpc_endpoint_id ?? "(the endpoint created by this change)"} accepted`);
@@ -137,7 +145,7 @@ function networkChanges(stack: string, change: any): NetworkChange[] {
 
 export function summarize(plans: readonly StackPlan[]): PlanSummary {
   const stacks: Array<PlanSummary["stacks"][number]> = [];
-  const totals: Counts = { create: 0, update: 0, delete: 0, replace: 0 };
+  const totals: Counts = { ...NO_COUNTS };
   const destructive: Destructive[] = [];
   const network: NetworkChange[] = [];
   for (const { stack, plan, places, retired } of plans) {
@@ -147,13 +155,19 @@ export function summarize(plans: readonly StackPlan[]): PlanSummary {
       if (change.mode !== "managed") continue;
       const actions: string[] = change.change.actions;
       const kind = kindOf(actions);
-      if (!kind) continue;
+      const imported = change.change.importing !== undefined && change.change.importing !== null;
+      if (!kind && !imported) continue;
       const alias = aliases.get(configAddress(change.address));
       // A resource removed from the configuration has no alias there: a one-provider stack's is its provider.
       const only = places.size === 1 ? [...places.values()][0] : undefined;
       const place = change.type === "terraform_data" ? TERRAFORM_ITSELF : places.get(alias ?? "") ?? only ?? { account: alias ?? "?", region: "?" };
       const key = `${place.account}/${place.region}`;
-      if (!groups.has(key)) groups.set(key, { place, counts: { create: 0, update: 0, delete: 0, replace: 0 } });
+      if (!groups.has(key)) groups.set(key, { place, counts: { ...NO_COUNTS } });
+      if (imported) {
+        groups.get(key)!.counts.import++;
+        totals.import++;
+      }
+      if (!kind) continue;
       groups.get(key)!.counts[kind]++;
       totals[kind]++;
       if (kind === "delete" || kind === "replace") {
@@ -174,7 +188,45 @@ const KIND_TITLES: Record<NetworkChange["kind"], string> = {
   "private-dns": "Private DNS",
   "zone-association": "Zone associations",
   "resolver-addresses": "Resolver addresses",
+  "endpoint-policy": "Endpoint policies",
 };
+
+/** Whether two policy strings are the same document (white space and key order aside); undefined when unknown. */
+function samePolicy(a: unknown, b: unknown): boolean | undefined {
+  if (typeof a !== "string" || typeof b !== "string") return a === b ? true : a === undefined || b === undefined ? undefined : false;
+  try {
+    return canonicalJson(JSON.parse(a)) === canonicalJson(JSON.parse(b));
+  } catch {
+    return a === b;
+  }
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value && typeof value === "object") return `{${Object.keys(value).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson((value as Record<string, unknown>)[k])}`).join(",")}}`;
+  return JSON.stringify(value);
+}
+
+/** A policy in a line a reviewer reads: each statement's effect, principal, actions and conditions. */
+export function describePolicy(policy: unknown): string {
+  if (policy === undefined || policy === null) return "(known after apply)";
+  if (typeof policy !== "string") return "(unknown)";
+  let doc: any;
+  try {
+    doc = JSON.parse(policy);
+  } catch {
+    return "(not JSON)";
+  }
+  const statements: any[] = Array.isArray(doc?.Statement) ? doc.Statement : doc?.Statement ? [doc.Statement] : [];
+  const short = (v: unknown) => (typeof v === "string" ? v : JSON.stringify(v));
+  const text = statements
+    .map((st) => {
+      const conditions = Object.values(st.Condition ?? {}).flatMap((c: any) => Object.entries(c ?? {}).map(([k, v]) => `${k}=${short(v)}`));
+      return `${st.Effect} ${short(st.Principal ?? st.NotPrincipal ?? "-")} ${short(st.Action ?? st.NotAction ?? "-")}${st.Resource && st.Resource !== "*" ? ` on ${short(st.Resource)}` : ""}${conditions.length ? ` if ${conditions.join(", ")}` : ""}`;
+    })
+    .join("; ");
+  return text.length > 240 ? `${text.slice(0, 239)}…` : text || "(no statement)";
+}
 
 /** How a stack came out of `privatelink plan`. */
 export type StackStatus = "changes" | "no-changes" | "failed" | "skipped";
@@ -229,7 +281,7 @@ export function summaryMarkdown(report: PlanReport): string {
   const failed = outcomes.filter((o) => o.status === "failed");
   const skipped = outcomes.filter((o) => o.status === "skipped");
   const t = summary.totals;
-  const counts = `${t.create} to create, ${t.update} to update, ${t.replace} to replace, ${t.delete} to delete`;
+  const counts = `${t.import > 0 ? `${t.import} to import, ` : ""}${t.create} to create, ${t.update} to update, ${t.replace} to replace, ${t.delete} to delete`;
   const lines: string[] = [];
   if (failed.length > 0) {
     lines.push(`## ❌ privatelink plan FAILED for ${failed.length} of ${outcomes.length} stacks (${failed.map((o) => o.stack).join(", ")}): the changes below leave them out`, "");
@@ -304,6 +356,7 @@ export function summaryJson(report: PlanReport): Record<string, unknown> {
       change: o.counts.update,
       destroy: o.counts.delete,
       replace: o.counts.replace,
+      import: o.counts.import,
       error: o.error ? o.error.join("\n") : null,
       ...(o.reason ? { reason: o.reason } : {}),
       ...(o.replanAfter?.length ? { replanAfter: o.replanAfter } : {}),
@@ -341,7 +394,7 @@ export function mermaid(graph: EstateGraph, outcomes: readonly StackOutcome[]): 
     for (const { stack } of groups.get(key)!.sort((a, b) => a.stack.localeCompare(b.stack))) {
       const o = byStack.get(stack);
       const c = o?.counts;
-      const detail = !o ? "not planned" : o.status === "failed" ? "FAILED" : o.status === "skipped" ? "skipped" : o.status === "no-changes" ? "no changes" : `+${c!.create} ~${c!.update} ±${c!.replace} -${c!.delete}`;
+      const detail = !o ? "not planned" : o.status === "failed" ? "FAILED" : o.status === "skipped" ? "skipped" : o.status === "no-changes" ? "no changes" : `${c!.import ? `⇐${c!.import} ` : ""}+${c!.create} ~${c!.update} ±${c!.replace} -${c!.delete}`;
       lines.push(`    ${id(stack)}["${label(stack)}<br/>${label(detail)}"]`);
     }
     lines.push("  end");
@@ -363,9 +416,12 @@ function label(text: string): string {
   return text.replace(/["<>[\]{}|`]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
-/** Text inside a Markdown table cell: no pipe or line break. */
+/** Text inside a Markdown table cell or list item: no pipe, line break or HTML (a policy's text is the user's). */
 function cell(text: string): string {
-  return text.replace(/\|/g, "\\|").replace(/[\r\n]+/g, " ");
+  return text
+    .replace(/[&<>]/g, (c) => `&${{ "&": "amp", "<": "lt", ">": "gt" }[c]};`)
+    .replace(/\|/g, "\\|")
+    .replace(/[\r\n]+/g, " ");
 }
 
 /** A line inside a fenced block: a fence in terraform's text must not close ours. */

@@ -47,10 +47,15 @@ const isUnknown = (mask: unknown, key: string) => typeof mask === "object" && ma
 /** One resource change as `terraform show` lays it out. */
 function renderChange(change: any): string[] {
   const action = actionOf(change.change?.actions ?? []);
+  const importing = change.change?.importing;
+  if (!action && importing) {
+    return [`  # ${change.address} will be imported`, `    resource ${JSON.stringify(change.type)} ${JSON.stringify(change.name)} {`, `        id = ${JSON.stringify(importing.id ?? "")}`, "    }", ""];
+  }
   if (!action) return [];
   const { before, after, after_unknown: unknown, before_sensitive: beforeSensitive, after_sensitive: afterSensitive } = change.change;
   const forcing = new Set<string>((change.change.replace_paths ?? []).map((p: unknown[]) => String(p[0])));
   const lines = [`  # ${change.address} ${HEADERS[action]}${change.action_reason === "delete_because_no_resource_config" ? " (it is no longer in the configuration)" : ""}`];
+  if (importing) lines.push(`  # (imported from ${JSON.stringify(importing.id ?? "")})`);
   lines.push(`  ${SYMBOL[action]} resource ${JSON.stringify(change.type)} ${JSON.stringify(change.name)} {`);
   const keys = [...new Set([...Object.keys(before ?? {}), ...Object.keys(after ?? {}), ...Object.keys(unknown ?? {})])].sort();
   const width = Math.max(0, ...keys.map((k) => k.length));
@@ -76,11 +81,12 @@ function renderChange(change: any): string[] {
 
 /** The plan's changes and its summary line, or undefined when nothing changes. */
 export function planText(plan: any): string | undefined {
-  const changes = (plan.resource_changes ?? []).filter((c: any) => c.mode === "managed" && actionOf(c.change?.actions ?? []));
+  const changes = (plan.resource_changes ?? []).filter((c: any) => c.mode === "managed" && (actionOf(c.change?.actions ?? []) || c.change?.importing));
   if (changes.length === 0) return undefined;
   const count = (a: string) => changes.filter((c: any) => actionOf(c.change.actions) === a).length;
+  const imports = changes.filter((c: any) => c.change.importing).length;
   const lines = ["Terraform will perform the following actions:", "", ...changes.flatMap(renderChange)];
-  lines.push(`Plan: ${count("create") + count("replace")} to add, ${count("update")} to change, ${count("delete") + count("replace")} to destroy.`);
+  lines.push(`Plan: ${imports > 0 ? `${imports} to import, ` : ""}${count("create") + count("replace")} to add, ${count("update")} to change, ${count("delete") + count("replace")} to destroy.`);
   const outputs = Object.entries<any>(plan.output_changes ?? {}).filter(([, c]) => actionOf(c.actions ?? []));
   if (outputs.length) lines.push("", "Changes to Outputs:", ...outputs.map(([name, c]) => `  ${SYMBOL[actionOf(c.actions)!]} ${name}${c.after_sensitive ? " = (sensitive value)" : c.after_unknown ? " = (known after apply)" : ""}`));
   return `${lines.join("\n")}\n`;

@@ -20,7 +20,8 @@ import { Command, Io, operate, OperateOptions } from "./operate";
 import { PlanSetError } from "./plan-set";
 import { DEFAULT_PLATFORMS, PLATFORM_PATTERN } from "./lock";
 import { pipelineCommand, PIPELINE_FLAGS } from "./pipeline";
-import { CommandSpec, formatUsageError, helpText, inputText, integerFlag, listFlag, outputPath, Parsed, parseCommand, stringFlag, switchFlag, TOPOLOGY_FLAG, topologyFile, UsageError, versionText } from "./kit";
+import { importCommand, IMPORT_FLAGS, ImportInputError } from "./import";
+import { CommandSpec, formatUsageError, helpText, inputDir, inputText, integerFlag, listFlag, outputDir, outputPath, Parsed, parseCommand, stringFlag, switchFlag, TOPOLOGY_FLAG, topologyFile, UsageError, versionText } from "./kit";
 
 export type { Io } from "./operate";
 
@@ -58,8 +59,9 @@ function operateOptions(parsed: Parsed, env: NodeJS.ProcessEnv, s: CommandSpec):
   if (costBase) inputText("--cost-base", costBase, s);
   if (traffic) inputText("--traffic", traffic, s);
   const out = stringFlag(parsed, "--out");
-  if (out) outputPath("--out", out, s);
+  if (out) outputDir("--out", out, s, "manifest.json");
   const planSet = stringFlag(parsed, "--plan-set");
+  if (planSet) inputDir("--plan-set", planSet, s);
   if (planSet && stringFlag(parsed, "--stacks")) throw new UsageError("--plan-set applies the stacks of the plan set: --stacks does not go with it (--step picks steps of the set)", s);
   const steps = listFlag(parsed, "--step");
   if (steps.length && !planSet) throw new UsageError("--step picks steps of a plan set: add --plan-set DIR", s);
@@ -88,7 +90,7 @@ function operation(command: Command, s: CommandSpec): CommandDef {
   };
 }
 
-const COMMANDS: Record<string, CommandDef> = {
+export const COMMANDS: Record<string, CommandDef> = {
   synth: operation("synth", spec("synth", "Writes the stacks into $CDKTF_OUTDIR (default cdktf.out), retired ones included, and the estate record next to the topology.", [TOPOLOGY_FLAG])),
   plan: operation(
     "plan",
@@ -99,13 +101,13 @@ const COMMANDS: Record<string, CommandDef> = {
         TOPOLOGY_FLAG,
         STACKS,
         PARALLEL,
-        { name: "--summary-md", value: "FILE", help: "write the Markdown summary (its first line says whether every stack planned)" },
-        { name: "--summary-json", value: "FILE", help: "write the summary as JSON: every stack's name, status, counts and error" },
+        { name: "--summary-md", value: "FILE", path: "write-file", help: "write the Markdown summary (its first line says whether every stack planned)" },
+        { name: "--summary-json", value: "FILE", path: "write-file", help: "write the summary as JSON: every stack's name, status, counts and error" },
         { name: "--detailed-exitcode", help: "exit 0 when nothing changes, 2 when something does, 1 when a stack failed (as terraform plan -detailed-exitcode)" },
-        { name: "--out", value: "DIR", help: "write a plan set (each stack's binary plan and a manifest) that privatelink deploy --plan-set applies exactly" },
+        { name: "--out", value: "DIR", path: "write-dir", help: "write a plan set (each stack's binary plan and a manifest) that privatelink deploy --plan-set applies exactly" },
         { name: "--changed-since", value: "REF", help: "plan only the stacks whose synthesized configuration differs from the topology at git REF, what reads them, and retired stacks" },
-        { name: "--cost-base", value: "FILE", help: "the target branch's topology: the summary shows the change's monthly cost delta" },
-        { name: "--traffic", value: "FILE", help: "declared traffic for the cost section (see privatelink cost --traffic)" },
+        { name: "--cost-base", value: "FILE", path: "read-file", help: "the target branch's topology: the summary shows the change's monthly cost delta" },
+        { name: "--traffic", value: "FILE", path: "read-file", help: "declared traffic for the cost section (see privatelink cost --traffic)" },
       ],
       "Exit codes: 0 every stack planned, 1 a stack failed, 2 bad input; with --detailed-exitcode 0 no changes, 1 failure, 2 changes present.",
     ),
@@ -120,7 +122,7 @@ const COMMANDS: Record<string, CommandDef> = {
         STACKS,
         PARALLEL,
         AUTO_APPROVE,
-        { name: "--plan-set", value: "DIR", help: "apply exactly the plans of this plan set (privatelink plan --out), in order; refused before any apply if the topology, the estate record or the synthesized stacks changed since" },
+        { name: "--plan-set", value: "DIR", path: "read-dir", help: "apply exactly the plans of this plan set (privatelink plan --out), in order; refused before any apply if the topology, the estate record or the synthesized stacks changed since" },
         { name: "--step", value: "ID", repeatable: true, help: "with --plan-set: only this step of the set (a pipeline job applying its own; the steps it waits for must be applied)" },
       ],
     ),
@@ -146,6 +148,15 @@ const COMMANDS: Record<string, CommandDef> = {
   cost: {
     spec: spec("cost", "The monthly cost per stack and line item, the decentralized alternative, the saving and the break-even; bundled prices, or the Price List API with --refresh.", [TOPOLOGY_FLAG, ...COST_FLAGS]),
     run: (parsed, env, io) => costCommand(costArgs(parsed, COMMANDS.cost.spec), topologyFile(parsed, env), io),
+  },
+  import: {
+    spec: spec(
+      "import",
+      "Adopts an estate built by hand or by other tools: reads (Describe, List, Get only) the listed accounts and regions, recognises hubs, their zones and records, spokes and Resolver inbound endpoints, and writes a topology that reproduces them and <stem>.imports.json, which synth turns into import blocks. The report (Markdown on stdout) lists what the first plan will still change and what is left alone.",
+      IMPORT_FLAGS,
+      "The first plan imports what was adopted and destroys or replaces none of it; review it with privatelink plan before deploying. TARGET_ENDPOINT points the discovery at an emulator.",
+    ),
+    run: (parsed, env, io) => importCommand(parsed, COMMANDS.import.spec, env, io),
   },
   pipeline: {
     spec: spec("pipeline", "Writes the estate's stacks as the projects of a pipeline engine, in the order privatelink deploy uses: an Atlantis repo config, Terramate stacks, or a GitHub Actions workflow.", [TOPOLOGY_FLAG, ...PIPELINE_FLAGS]),
@@ -198,7 +209,7 @@ async function askYes(question: string): Promise<boolean> {
 
 /** Bad input, whatever found it: one message, exit 2. */
 function badInput(error: unknown): string | undefined {
-  if (error instanceof TopologyError || error instanceof SynthError || error instanceof ValidationError || error instanceof PlanSetError || error instanceof EstateError) return error.message;
+  if (error instanceof TopologyError || error instanceof SynthError || error instanceof ValidationError || error instanceof PlanSetError || error instanceof EstateError || error instanceof ImportInputError) return error.message;
   return undefined;
 }
 

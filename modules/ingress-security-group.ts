@@ -54,6 +54,12 @@ export interface IngressSecurityGroupProps {
    * @default - none (Terraform removes AWS's default allow-all egress rule)
    */
   readonly egress?: readonly SecurityGroupRule[];
+  /**
+   * An existing group (an adopted estate) that gets the rules instead of a new group: its other rules and its
+   * name, description and egress are left as they are.
+   * @default - a new group is created
+   */
+  readonly existingGroupId?: string;
 }
 
 /**
@@ -63,8 +69,9 @@ export interface IngressSecurityGroupProps {
  * Rejects world-open sources: this module never opens a port to 0.0.0.0/0.
  */
 export class IngressSecurityGroup extends Construct {
-  readonly securityGroup: SecurityGroup;
-  /** Token of the group id. */
+  /** The group created; undefined when `existingGroupId` is given. */
+  readonly securityGroup?: SecurityGroup;
+  /** Token of the group id (or the existing group's id). */
   readonly securityGroupId: string;
 
   constructor(scope: Construct, id: string, props: IngressSecurityGroupProps) {
@@ -73,18 +80,24 @@ export class IngressSecurityGroup extends Construct {
     if (`${props.name}-`.length > 100) problems.push(`name ${props.name} is longer than the 99 characters a security group name prefix may have`);
     throwIfProblems(this, problems);
 
-    this.securityGroup = named(
-      new SecurityGroup(this, "group", {
-        provider: props.provider,
-        vpcId: props.vpcId,
-        namePrefix: `${props.name}-`,
-        description: props.description,
-        tags: { Name: props.name },
-        lifecycle: { createBeforeDestroy: true },
-      }),
-      props.name,
-    );
-    this.securityGroupId = this.securityGroup.id;
+    if (props.existingGroupId !== undefined && !/^sg-[0-9a-f]{8,17}$/.test(props.existingGroupId)) {
+      throwIfProblems(this, [`existingGroupId ${JSON.stringify(props.existingGroupId)} is not a security group id (sg- and 8 or 17 hexadecimal digits)`]);
+    }
+    this.securityGroup =
+      props.existingGroupId === undefined
+        ? named(
+            new SecurityGroup(this, "group", {
+              provider: props.provider,
+              vpcId: props.vpcId,
+              namePrefix: `${props.name}-`,
+              description: props.description,
+              tags: { Name: props.name },
+              lifecycle: { createBeforeDestroy: true },
+            }),
+            props.name,
+          )
+        : undefined;
+    this.securityGroupId = this.securityGroup?.id ?? props.existingGroupId!;
 
     const directions = [
       { prefix: "in", rules: props.ingress, Rule: VpcSecurityGroupIngressRule },
@@ -97,7 +110,7 @@ export class IngressSecurityGroup extends Construct {
           named(
             new Rule(this, id, {
               provider: props.provider,
-              securityGroupId: this.securityGroup.id,
+              securityGroupId: this.securityGroupId,
               ipProtocol: rule.protocol,
               fromPort: rule.port,
               toPort: rule.toPort ?? rule.port,

@@ -28,6 +28,11 @@ export interface ResolverInboundEndpointProps {
   readonly addresses: readonly ResolverAddress[];
   /** Networks allowed to query (DNS, TCP and UDP 53): the on-prem CIDRs. Validated: not empty, never wider than a /8. */
   readonly sourceCidrs: readonly string[];
+  /**
+   * An existing security group for the endpoint (an adopted estate): it gets the DNS rules, nothing else changes.
+   * @default - a new group is created
+   */
+  readonly existingSecurityGroupId?: string;
 }
 
 /**
@@ -61,6 +66,7 @@ export class ResolverInboundEndpoint extends Construct {
         { protocol: "udp", port: 53, cidrs: props.sourceCidrs, description: "DNS (UDP) from on-premises" },
         { protocol: "tcp", port: 53, cidrs: props.sourceCidrs, description: "DNS (TCP) from on-premises" },
       ],
+      existingGroupId: props.existingSecurityGroupId,
     });
     this.endpoint = named(
       new Route53ResolverEndpoint(this, "endpoint", {

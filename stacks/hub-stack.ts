@@ -53,6 +53,7 @@ export class HubStack extends PrivateLinkStack {
       name: `${hub.name}-hub-endpoints`,
       description: `HTTPS to the ${hub.name} hub's centralized VPC endpoints from its declared clients`,
       ingress: [{ protocol: "tcp", port: 443, cidrs: clients, description: "HTTPS from hub clients (hub, spokes, on-prem)" }],
+      existingGroupId: hub.securityGroupId,
     });
 
     const endpoints = new Map<string, CentralizedEndpoint>();
@@ -67,6 +68,7 @@ export class HubStack extends PrivateLinkStack {
           securityGroupIds: [securityGroup.securityGroupId],
           service,
           hubName: hub.name,
+          policy: hub.endpointPolicies.get(service.short),
         }),
       );
     }
@@ -116,6 +118,7 @@ export class HubStack extends PrivateLinkStack {
         vpcId: hub.vpc.vpcId,
         addresses: hub.resolver.addresses.map((a) => ({ subnetId: a.subnet.id, availabilityZone: a.subnet.az, ip: a.ip })),
         sourceCidrs: onPremCidrs,
+        existingSecurityGroupId: hub.resolver.securityGroupId,
       });
       new TerraformOutput(this, "resolver_inbound_ips", {
         description: "Addresses on-premises DNS forwards the hub's zone names to (npx onprem-dns renders the forwarder configuration).",

@@ -434,5 +434,12 @@ export function renderHcl(config: JsonObject, blockPaths: BlockPaths): string {
       }
     }
   }
+  // Import blocks (synth/imports.ts): `to` and `provider` are references, `id` a string.
+  for (const block of Array.isArray(config.import) ? config.import : []) {
+    if (!isObject(block) || typeof block.to !== "string" || typeof block.id !== "string") continue;
+    const lines = [`  to = ${renderTraversal(block.to)}`, `  id = ${renderString(block.id)}`];
+    if (typeof block.provider === "string") lines.push(`  provider = ${renderTraversal(block.provider)}`);
+    out.push(`import {\n${lines.join("\n")}\n}`);
+  }
   return `${out.join("\n\n")}\n`;
 }

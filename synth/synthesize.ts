@@ -7,6 +7,7 @@ import { localStateFile, PLACE_FILES_CONTEXT, PrivateLinkStack } from "../stacks
 import { applyEstate, EstateError, EstateOptions, localStateReader, StateReader, writeEstate } from "./estate";
 
 import { collectBlockPaths, renderHcl } from "./hcl";
+import { applyImports, ImportsError, readImports } from "./imports";
 
 export interface SynthOptions {
   /** Output directory (default: `$CDKTF_OUTDIR`, else `cdktf.out`). */
@@ -31,6 +32,8 @@ export interface SynthOptions {
    * @default - no record: a removed stack simply disappears from the output
    */
   readonly estate?: EstateOptions;
+  /** The topology's imports file (`importsFileFor(topology)`): import blocks of adopted resources. Missing: none. */
+  readonly importsFile?: string;
 }
 
 export interface SynthResult {
@@ -79,7 +82,7 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
   const staging = `${outdir}.staging-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
   try {
-    const { app, estate } = buildApp(model, staging, options.estate);
+    const { app, estate, importWarnings } = buildApp(model, staging, options.estate, options.importsFile);
     synthApp(app);
     const stacks = app.node.children.filter((c): c is TerraformStack => c instanceof TerraformStack);
     if (options.assets ?? true) placeFiles(staging, stacks);
@@ -129,7 +132,7 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
       pairs: Object.fromEntries(estate?.retired.pairs ?? []),
       waiting: Object.fromEntries(estate?.retired.waiting ?? []),
     };
-    return { outdir, stacks: summary, warnings: [...warnings, ...olderStateFiles(model, summary.map((s) => s.name)), ...previewWarnings(model)], retired };
+    return { outdir, stacks: summary, warnings: [...warnings, ...importWarnings, ...olderStateFiles(model, summary.map((s) => s.name)), ...previewWarnings(model)], retired };
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     throw error;
@@ -137,12 +140,31 @@ export function synthesize(model: TopologyModel, options: SynthOptions = {}): Sy
 }
 
 /** The app of a model: its stacks and, with an estate record, what it keeps retired. */
-function buildApp(model: TopologyModel, outdir: string, estateOptions: EstateOptions | undefined): { app: App; estate?: ReturnType<typeof applyEstate> } {
+function buildApp(
+  model: TopologyModel,
+  outdir: string,
+  estateOptions: EstateOptions | undefined,
+  importsFile?: string,
+): { app: App; estate?: ReturnType<typeof applyEstate>; importWarnings: string[] } {
   const app = new App({ outdir, context: { [PLACE_FILES_CONTEXT]: true } });
   const built = buildStacks(app, model, { handshakeScript: estateOptions?.handshakeScript });
-  if (!estateOptions) return { app };
+  const importWarnings: string[] = [];
   try {
-    return { app, estate: applyEstate(app, model, built, estateOptions, defaultStateReader(model)) };
+    const imports = importsFile ? readImports(importsFile, model.name) : undefined;
+    if (imports) {
+      const ignored = applyImports(app.node.children.filter(TerraformStack.isStack), imports);
+      if (ignored.length > 0) {
+        const sample = ignored.slice(0, 5).map((e) => `${e.stack} ${e.to}`).join(", ");
+        importWarnings.push(`${importsFile}: ${ignored.length} import(s) name resources no longer in the configuration, left out (${sample}${ignored.length > 5 ? ", ..." : ""}); remove them from the file once the adoption is applied`);
+      }
+    }
+  } catch (error) {
+    if (error instanceof ImportsError) throw new SynthError(error.message.slice(error.file.length + 2), error.file);
+    throw error;
+  }
+  if (!estateOptions) return { app, importWarnings };
+  try {
+    return { app, estate: applyEstate(app, model, built, estateOptions, defaultStateReader(model)), importWarnings };
   } catch (error) {
     if (error instanceof EstateError) throw new SynthError(error.message.slice(error.file.length + 2), error.file);
     throw error;
@@ -153,8 +175,8 @@ function buildApp(model: TopologyModel, outdir: string, estateOptions: EstateOpt
  * Each stack's configuration as `synthesize` would write it into `outdir` (relative state paths depend on
  * it), as data, writing nothing: what `plan --changed-since` compares. The estate record is read, not written.
  */
-export function synthesizeConfigs(model: TopologyModel, options: { readonly outdir: string; readonly estate?: EstateOptions }): Map<string, unknown> {
-  const { app } = buildApp(model, path.resolve(options.outdir), options.estate);
+export function synthesizeConfigs(model: TopologyModel, options: { readonly outdir: string; readonly estate?: EstateOptions; readonly importsFile?: string }): Map<string, unknown> {
+  const { app } = buildApp(model, path.resolve(options.outdir), options.estate, options.importsFile);
   const stacks = app.node.findAll().filter(TerraformStack.isStack);
   return new Map(stacks.map((stack) => [stack.node.id, stack.toTerraform()]));
 }
@@ -417,12 +439,22 @@ function swapInto(staging: string, outdir: string): void {
   fs.rmSync(previous, { recursive: true, force: true });
 }
 
-/** Features proven on the emulator only, never on AWS. */
+/** Features proven on the emulator only, never on AWS; and settings that work but weaken a promise. */
 function previewWarnings(model: TopologyModel): string[] {
-  return model.hubs
+  const unlocked =
+    model.backend.kind === "s3" && model.backend.useLockfile === false
+      ? [`backend.useLockfile: false: the S3 state has no lock, so two applies at once (a retried CI job, a colleague) can corrupt a stack's state; keep it on (Terraform >= 1.10 locks with an object beside the state)`]
+      : [];
+  const open = model.hubs
+    .filter((h) => h.services.some((s) => !h.endpointPolicies.has(s.short)))
+    .map((h) => {
+      const without = h.services.filter((s) => !h.endpointPolicies.has(s.short)).map((s) => s.short);
+      return `hub ${h.name}: ${without.join(", ")} keep${without.length === 1 ? "s" : ""} AWS's default endpoint policy (full access for any principal that reaches the endpoint); set hubs.${h.name}.endpointPolicy.organizationId, or a policyFile per service (docs/hub.md)`;
+    });
+  return [...unlocked, ...open, ...model.hubs
     .filter((h) => h.sharing === "profile")
     .map(
       (h) =>
         `hub ${h.name}: sharing: profile is a preview: applied only on this project's emulator (moto, with Route 53 Profiles and RAM emulated from the API references), never on AWS; see docs/profiles.md before using it`,
-    );
+    )];
 }

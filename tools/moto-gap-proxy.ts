@@ -20,6 +20,9 @@
  * - EC2 interface endpoints' ServiceRegion (cross-region PrivateLink), which moto ignores: recorded at
  *   creation and added to CreateVpcEndpoint / DescribeVpcEndpoints answers.
  *
+ * - Route 53 record names with a leading `*`: AWS keeps them as `\052` and finds them by either spelling;
+ *   moto keeps the spelling it was given and the provider looks wildcard records up as `\052`. The proxy
+ *   writes `\052` in ChangeResourceRecordSets and ListResourceRecordSets, as AWS stores it.
  * - Route 53 Profiles and AWS RAM (moto has no route53profiles, and its RAM lacks resource/principal
  *   associations and invitations): answered by tools/profiles-ram-emulator.ts.
  *
@@ -164,6 +167,17 @@ export class MotoGapProxy {
 
     // Route 53
     let m: RegExpExecArray | null;
+    if (/^\/2013-04-01\/hostedzone\/[^/]+\/rrset\/?$/.test(path)) {
+      if (method === "POST" && /<Name>\*\./.test(body)) {
+        this.handled.push({ operation: "ChangeResourceRecordSets", outcome: "wildcard name written as \\052" });
+        return void (await passThrough({ body: body.replace(/<Name>\*\./g, () => "<Name>\\052.") }));
+      }
+      if (method === "GET" && /[?&]name=(\*|%2A)\./i.test(url)) {
+        const up = await this.forward(method, url.replace(/([?&]name=)(\*|%2A)\./i, (_, p: string) => `${p}%5C052.`), req.headers, body);
+        res.writeHead(up.status, stripLength(up.headers));
+        return void res.end(up.body);
+      }
+    }
     if (method === "POST" && path === "/2013-04-01/hostedzone") {
       let rewritten = body;
       if (/<VPC>/.test(body) && !/<PrivateZone>true<\/PrivateZone>/.test(body)) {

@@ -3,6 +3,7 @@
  * Stacks read only this; it is built from a topology that passed `schema.ts` and `rules.ts`.
  */
 import { withoutCovered } from "../aws/cidr";
+import { compactPolicy, organizationPolicy } from "../aws/endpoint-policies";
 import { partitionOf } from "../aws/partitions";
 import { awsServiceName, parseConsumedAwsService, parseServiceName, planServiceDns, ServiceDnsPlan } from "../aws/service-catalog";
 import { BackendSpec, HubServiceSpec, QuotasSpec, ResolverSpec, TargetSpec, Topology } from "./schema";
@@ -49,6 +50,13 @@ export interface HubModel {
    * region other than the hub's own, sorted. Filled in once the spokes are known.
    */
   readonly shareWith: string[];
+  /**
+   * The endpoint policy of each service (by short name, e.g. `s3`), compact JSON: the service's policy file,
+   * else the hub's organization policy. A service without one keeps AWS's default policy (full access).
+   */
+  readonly endpointPolicies: ReadonlyMap<string, string>;
+  /** An existing security group for the endpoints (an adopted estate); undefined: the stack creates one. */
+  readonly securityGroupId?: string;
 }
 
 export interface ResolverModel {
@@ -56,6 +64,8 @@ export interface ResolverModel {
   readonly addresses: ReadonlyArray<{ readonly subnet: SubnetModel; readonly ip?: string }>;
   /** The addresses are fixed in the topology (forwarders can be configured before any apply). */
   readonly pinned: boolean;
+  /** An existing security group to use (an adopted estate); undefined: the stack creates one. */
+  readonly securityGroupId?: string;
 }
 
 export interface SpokeModel {
@@ -171,16 +181,24 @@ export function hubClientCidrs(hub: HubModel): string[] {
 function resolverOf(vpc: VpcModel, hubSubnets: readonly SubnetModel[], spec: ResolverSpec | undefined): ResolverModel {
   const subnet = (id: string) => vpc.subnets.find((s) => s.id === id)!;
   if (spec?.ipAddresses) {
-    return { addresses: spec.ipAddresses.map((a) => ({ subnet: subnet(a.subnet), ip: a.ip })), pinned: true };
+    return { addresses: spec.ipAddresses.map((a) => ({ subnet: subnet(a.subnet), ip: a.ip })), pinned: true, securityGroupId: spec.securityGroupId };
   }
   const candidates = spec?.subnets ? spec.subnets.map(subnet) : hubSubnets;
   const firstPerAz = new Map<string, SubnetModel>();
   for (const s of candidates) if (!firstPerAz.has(s.az)) firstPerAz.set(s.az, s);
-  return { addresses: [...firstPerAz.values()].slice(0, 6).map((s) => ({ subnet: s })), pinned: false };
+  return { addresses: [...firstPerAz.values()].slice(0, 6).map((s) => ({ subnet: s })), pinned: false, securityGroupId: spec?.securityGroupId };
 }
 
+/** Files a topology names, already read and checked by `load.ts`: each service's policy, by `policyKey`. */
+export interface NamedFiles {
+  readonly policies?: ReadonlyMap<string, string>;
+}
+
+/** Where a hub service's policy file text is kept in NamedFiles.policies. */
+export const policyKey = (hub: string, serviceIndex: number): string => `${hub}/${serviceIndex}`;
+
 /** Builds the model; assumes the topology is valid (see `load.ts`). */
-export function buildModel(topology: Topology): TopologyModel {
+export function buildModel(topology: Topology, files: NamedFiles = {}): TopologyModel {
   const accounts = new Map<string, AccountModel>(
     Object.entries(topology.accounts).map(([name, a]) => [name, { name, id: a.id, deployRoleArn: a.deployRoleArn }]),
   );
@@ -204,23 +222,31 @@ export function buildModel(topology: Topology): TopologyModel {
   const hubs: HubModel[] = Object.entries(topology.hubs ?? {}).map(([name, h]) => {
     const vpc = vpcs.get(h.vpc)!;
     const hubSubnets = pickSubnets(vpc, h.subnets);
+    const endpointPolicies = new Map<string, string>();
+    const services = h.services.map((entry, index) => {
+      const spec = serviceSpec(entry);
+      const parsed = parseServiceName(spec.name, vpc.region);
+      if (!parsed.ok) throw new Error(`unvalidated service ${spec.name}`);
+      const file = spec.policyFile === undefined ? undefined : files.policies?.get(policyKey(name, index));
+      if (spec.policyFile !== undefined && file === undefined) throw new Error(`policy file ${spec.policyFile} was not read`);
+      const policy = file !== undefined ? compactPolicy(file) : h.endpointPolicy ? organizationPolicy(h.endpointPolicy.organizationId, parsed.short) : undefined;
+      if (policy !== undefined) endpointPolicies.set(parsed.short, policy);
+      return planServiceDns(parsed.short, vpc.region, { dnsNames: spec.dnsNames, dualStack: spec.dualStack });
+    });
     return {
       name,
       stackName: stackNames.hub(name),
       vpc,
       subnets: hubSubnets,
       resolver: resolverOf(vpc, hubSubnets, h.resolver),
-      services: h.services.map((entry) => {
-        const spec = serviceSpec(entry);
-        const parsed = parseServiceName(spec.name, vpc.region);
-        if (!parsed.ok) throw new Error(`unvalidated service ${spec.name}`);
-        return planServiceDns(parsed.short, vpc.region, { dnsNames: spec.dnsNames, dualStack: spec.dualStack });
-      }),
+      services,
+      endpointPolicies,
       extraClientCidrs: h.allowedCidrs ?? [],
       spokes: [],
       onPrem: [],
       sharing: h.sharing ?? "zones",
       shareWith: [...(h.shareWith ?? [])],
+      securityGroupId: h.securityGroupId,
     };
   });
   const hubByName = new Map(hubs.map((h) => [h.name, h]));

@@ -4,6 +4,7 @@
  * Cross-field rules (references, overlaps, AZ spread...) live in `rules.ts`.
  */
 import { z } from "zod";
+import { MAX_ENDPOINT_POLICY_CHARS, ORGANIZATION_ID } from "../aws/endpoint-policies";
 import { ADJUSTABLE_QUOTAS, QUOTAS } from "../aws/quotas";
 import { ACCOUNT_ID, AZ_ID, AZ_NAME, ORGANIZATION_PRINCIPAL, REGION, ROLE_ARN, S3_BUCKET, S3_KEY_PREFIX, SECURITY_GROUP_ID, SUBNET_ID, TAG_KEY, TAG_VALUE, VPC_ID } from "../aws/patterns";
 
@@ -125,6 +126,13 @@ export const HubServiceSchema = z.union([
         description:
           "The service is not in this release's list of AWS interface endpoint services (AWS added it later): use the name as given. Without it, an unknown name is an error (usually a typo).",
       }),
+    policyFile: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({
+        description: `This service's VPC endpoint policy (JSON), from a file in the topology's directory (a path relative to it; at most ${MAX_ENDPOINT_POLICY_CHARS} characters). Overrides the hub's endpointPolicy for this service.`,
+      }),
   }),
 ]);
 
@@ -141,6 +149,12 @@ export const ResolverSchema = z
       .max(QUOTAS.resolverIpsPerEndpoint.default, { error: `AWS allows at most ${QUOTAS.resolverIpsPerEndpoint.default} addresses per Resolver endpoint` })
       .optional()
       .meta({ description: "Pinned inbound IPs (recommended: on-prem forwarders point at them, so they must not move)." }),
+    securityGroupId: securityGroupId
+      .optional()
+      .meta({
+        description:
+          "An existing security group for the endpoint (an adopted estate: `privatelink import` sets it): its DNS rules from the on-prem networks are managed here, its other rules left alone. Default: the product creates the group.",
+      }),
   })
   .meta({ description: "Route 53 Resolver inbound endpoint, created when on-prem networks use this hub." });
 
@@ -161,6 +175,21 @@ export const HubSchema = z
           "Extra client CIDRs allowed on 443, besides the hub VPC, its spokes and its on-prem networks, which are always allowed.",
       }),
     resolver: ResolverSchema.optional(),
+    securityGroupId: securityGroupId
+      .optional()
+      .meta({
+        description:
+          "An existing security group for the hub's endpoints (an adopted estate: `privatelink import` sets it): its 443 rules from the hub's clients are managed here, its other rules left alone. Default: the product creates the group.",
+      }),
+    endpointPolicy: z
+      .strictObject({
+        organizationId: z
+          .string()
+          .regex(ORGANIZATION_ID, { error: "must be an organization id: o- and 10 to 32 lower-case letters and digits" })
+          .meta({ description: "Only principals of this organization may use the hub's endpoints (aws:PrincipalOrgID); S3 also only the organization's buckets (aws:ResourceOrgID)." }),
+      })
+      .optional()
+      .meta({ description: "The policy of every endpoint of the hub (a service's policyFile overrides it). Without one, the endpoints keep AWS's default: full access for anything that reaches them (synth warns)." }),
     sharing: z
       .enum(["zones", "profile"])
       .optional()
@@ -334,6 +363,10 @@ export const TargetSchema = z.discriminatedUnion("kind", [
     kind: z.literal("local"),
     endpoint: z
       .url({ error: "must be the emulator URL, e.g. http://127.0.0.1:5000" })
+      .refine((u) => !/^[a-z][a-z0-9+.-]*:\/\/[^/]*@/i.test(u), {
+        error: "holds credentials (user:password@): they would be written into every stack and the estate record; the emulator needs none",
+      })
+      .refine((u) => /^https?:\/\//i.test(u), { error: "must be an http or https URL" })
       .meta({ description: "AWS API emulator (moto, LocalStack) serving every service on one URL." }),
   }),
 ]);

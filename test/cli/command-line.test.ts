@@ -58,7 +58,7 @@ describe("privatelink's command line", () => {
     expect(await main([], process.env, none.io)).toBe(2);
     const unknown = capture();
     expect(await main(["plna"], process.env, unknown.io)).toBe(2);
-    expect(unknown.err()).toContain('privatelink: unknown command "plna"; commands: synth, plan, deploy, destroy, lock, preflight, cost, pipeline, handshake, onprem-dns');
+    expect(unknown.err()).toContain('privatelink: unknown command "plna"; commands: synth, plan, deploy, destroy, lock, preflight, cost, import, pipeline, handshake, onprem-dns');
   });
 
   it("--stacks with an empty list (an empty CI variable, a lone comma) or an unknown name is exit 2 naming the stacks, before anything runs", async () => {

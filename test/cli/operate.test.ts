@@ -143,11 +143,11 @@ describe("the pull-request summary", () => {
   ]);
 
   it("counts per stack and account/region, destructive changes first with their reasons", () => {
-    expect(summary.totals).toEqual({ create: 1, update: 2, delete: 2, replace: 1 });
+    expect(summary.totals).toEqual({ create: 1, update: 2, delete: 2, replace: 1, import: 0 });
     expect(summary.stacks.map((s) => [s.account, s.region, s.stack, s.retired, s.counts])).toEqual([
-      ["(terraform)", "-", "spoke-app-osaka", true, { create: 0, update: 0, delete: 1, replace: 0 }],
-      ["network-hub", "ap-northeast-1", "hub-tokyo", false, { create: 1, update: 1, delete: 1, replace: 1 }],
-      ["owner", "ap-northeast-1", "service-orders", false, { create: 0, update: 1, delete: 0, replace: 0 }],
+      ["(terraform)", "-", "spoke-app-osaka", true, { create: 0, update: 0, delete: 1, replace: 0, import: 0 }],
+      ["network-hub", "ap-northeast-1", "hub-tokyo", false, { create: 1, update: 1, delete: 1, replace: 1, import: 0 }],
+      ["owner", "ap-northeast-1", "service-orders", false, { create: 0, update: 1, delete: 0, replace: 0, import: 0 }],
     ]);
     expect(summary.destructive).toEqual([
       { stack: "hub-tokyo", address: "aws_vpc_endpoint.ssm", action: "replace", because: ["subnet_ids"] },
@@ -169,11 +169,11 @@ describe("the pull-request summary", () => {
     const outcome = (stack: string, counts: Partial<Record<"create" | "update" | "delete" | "replace", number>>, retired = false) => ({
       stack,
       status: "changes" as const,
-      counts: { create: 0, update: 0, delete: 0, replace: 0, ...counts },
+      counts: { create: 0, update: 0, delete: 0, replace: 0, import: 0, ...counts },
       retired,
     });
     const md = summaryMarkdown({
-      outcomes: [outcome("hub-tokyo", { create: 1, update: 1, delete: 1, replace: 1 }), outcome("spoke-app-osaka", { delete: 1 }, true), outcome("service-orders", { update: 1 }), { stack: "consumer-x", status: "no-changes", counts: { create: 0, update: 0, delete: 0, replace: 0 } }],
+      outcomes: [outcome("hub-tokyo", { create: 1, update: 1, delete: 1, replace: 1 }), outcome("spoke-app-osaka", { delete: 1 }, true), outcome("service-orders", { update: 1 }), { stack: "consumer-x", status: "no-changes", counts: { create: 0, update: 0, delete: 0, replace: 0, import: 0 } }],
       summary,
       graph: { stacks: [], edges: [] },
     });

@@ -14,16 +14,11 @@ import { execFileSync, spawn } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { CreateVPCAssociationAuthorizationCommand, ListHostedZonesCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { main } from "../../cli/privatelink";
+import { runIn } from "./run-command";
 import { Emulator, readTopologyDoc, startEmulator } from "../../tools/emulator";
 import { runTerraformAsync, terraformEnv } from "../../tools/terraform-env";
 import { EXAMPLE, ROOT, tempDir } from "../helpers";
 
-function capture() {
-  const out: string[] = [];
-  const err: string[] = [];
-  return { io: { out: (t: string) => out.push(t), err: (t: string) => err.push(t) }, out: () => out.join(""), err: () => err.join("") };
-}
 
 /** The bundled command in a process of its own (another CI job). */
 function second(args: string[], cwd: string, env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -70,16 +65,7 @@ describe("plan sets and --changed-since (moto)", () => {
     git(work, "init", "-q");
   }, 300_000);
 
-  const run = async (args: string[]) => {
-    const c = capture();
-    const cwd = process.cwd();
-    process.chdir(work);
-    try {
-      return { code: await main(args, env, c.io), out: c.out(), err: c.err() };
-    } finally {
-      process.chdir(cwd);
-    }
-  };
+  const run = (args: string[]) => runIn(work, args, env);
 
   it("a plan set is applied in another process exactly as reviewed, refused when the topology changed, continued with the command it prints", async () => {
     const planned = await run(["plan", "--out", "plan-1", "--parallel", "6"]);

@@ -52,11 +52,14 @@ export function fixtures(): Json[] {
   full.backend = { kind: "local", directory: "state" };
   full.accounts["network-hub"].description = "network";
   full.hubs.tokyo.subnets = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"];
-  full.hubs.tokyo.services.push({ name: "kms", type: "interface", dnsNames: ["kms.ap-northeast-1.amazonaws.com"] });
+  full.hubs.tokyo.services.push({ name: "kms", type: "interface", dnsNames: ["kms.ap-northeast-1.amazonaws.com"], policyFile: "policies/kms.json" });
+  full.hubs.tokyo.endpointPolicy = { organizationId: "o-a1b2c3d4e5" };
   full.hubs.tokyo.allowedCidrs = ["172.16.0.0/16"];
   full.hubs.tokyo.sharing = "zones";
   full.hubs.tokyo.shareWith = ["222233334444"];
   full.hubs.tokyo.resolver.subnets = ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"];
+  full.hubs.tokyo.securityGroupId = "sg-0a1b2c3d4e5f60101";
+  full.hubs.tokyo.resolver.securityGroupId = "sg-0a1b2c3d4e5f60102";
   full.spokes["app-tokyo"].hub = "tokyo";
   full.spokes["app-tokyo"].association = "native";
   full.onPrem.datacenter.hub = "tokyo";

@@ -1,0 +1,132 @@
+/**
+ * The imports file: what `privatelink import` adopted, next to the topology (`<dir>/<stem>.imports.json`,
+ * committed with it). Synth turns each entry into a Terraform `import` block (terraform >= 1.5) in its
+ * stack, so the first plan adopts the resources built by hand instead of creating new ones; once they are
+ * in the state the blocks are no-ops (terraform skips an import whose address already holds the object).
+ *
+ * The file names Terraform addresses as synth produces them: `privatelink import` found them by
+ * synthesizing the topology it wrote (one owner: the stacks). An entry whose stack or address is no longer
+ * in the configuration (a service removed since the adoption) is dropped with a warning: an import block
+ * without its resource is an error in terraform.
+ */
+import * as fs from "fs";
+import * as path from "path";
+import { z } from "zod";
+import { TerraformResource, TerraformStack } from "../framework/core";
+import { readTextFile, UnreadableFile } from "../topology/files";
+import { escapeTemplate } from "../modules/literals";
+
+export const IMPORTS_VERSION = 1;
+
+/** A resource address of a stack: `<type>.<name>`, as `named()` gives them. */
+export const ADDRESS_PATTERN = /^aws_[a-z0-9_]+\.[A-Za-z0-9_-]+$/;
+/** Import ids of the resources adopted: AWS ids, ARNs, record ids (`Z..._*.name_A`), rule ids. */
+export const IMPORT_ID_PATTERN = /^[A-Za-z0-9_.:/*,@+=-]{1,512}$/;
+
+const entrySchema = z.strictObject({
+  stack: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, { error: "must be a stack name" }),
+  to: z.string().regex(ADDRESS_PATTERN, { error: "must be a resource address such as aws_vpc_endpoint.ssm" }),
+  id: z.string().regex(IMPORT_ID_PATTERN, { error: "must be an AWS id (letters, digits and _ . : / * , @ + = -)" }),
+  /** What was found, for reviewers (e.g. "zone ssm.ap-northeast-1.amazonaws.com"). */
+  what: z.string().max(300).optional(),
+});
+
+const fileSchema = z.strictObject({
+  version: z.literal(IMPORTS_VERSION),
+  topology: z.string().min(1),
+  imports: z.array(entrySchema).max(100_000),
+});
+
+export type ImportEntry = z.infer<typeof entrySchema>;
+export type ImportsFile = z.infer<typeof fileSchema>;
+
+export class ImportsError extends Error {
+  constructor(
+    readonly file: string,
+    reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = "ImportsError";
+  }
+}
+
+/** The imports file of a topology file: `<dir>/<stem>.imports.json`. */
+export function importsFileFor(topologyFile: string): string {
+  const parsed = path.parse(topologyFile);
+  return path.join(parsed.dir, `${parsed.name}.imports.json`);
+}
+
+/** The file's entries; undefined when there is no file. Anything else than a valid file is an ImportsError. */
+export function readImports(file: string, topologyName: string): ImportsFile | undefined {
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readTextFile(file, { maxBytes: 32 * 1024 * 1024 }));
+  } catch (error) {
+    if (error instanceof UnreadableFile) throw new ImportsError(file, `cannot be read: it ${error.reason}`);
+    throw new ImportsError(file, `not JSON (${(error as Error).message})`);
+  }
+  const parsed = fileSchema.safeParse(doc);
+  if (!parsed.success) throw new ImportsError(file, parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
+  if (parsed.data.topology !== topologyName) {
+    throw new ImportsError(file, `was written for topology "${parsed.data.topology}", not "${topologyName}": use the imports file of this topology`);
+  }
+  const seen = new Map<string, string>();
+  for (const [i, entry] of parsed.data.imports.entries()) {
+    const key = `${entry.stack} ${entry.to}`;
+    const other = seen.get(key);
+    if (other !== undefined && other !== entry.id) throw new ImportsError(file, `imports[${i}]: ${entry.stack} ${entry.to} is imported twice (${other}, ${entry.id})`);
+    seen.set(key, entry.id);
+  }
+  return parsed.data;
+}
+
+/** Writes an imports file atomically (sorted, so a re-import of the same estate leaves git clean). */
+export function writeImports(file: string, imports: ImportsFile): void {
+  const sorted = [...imports.imports].sort((a, b) => a.stack.localeCompare(b.stack) || a.to.localeCompare(b.to));
+  const text = `${JSON.stringify({ version: imports.version, topology: imports.topology, imports: sorted }, null, 2)}\n`;
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text, { flag: "wx" });
+  fs.renameSync(temp, file);
+}
+
+/** The resources of a stack by address. */
+export function resourcesByAddress(stack: TerraformStack): Map<string, TerraformResource> {
+  const found = new Map<string, TerraformResource>();
+  for (const construct of stack.node.findAll()) {
+    if (!TerraformResource.isTerraformResource(construct)) continue;
+    const resource = construct as TerraformResource;
+    found.set(`${resource.terraformResourceType}.${resource.friendlyUniqueId}`, resource);
+  }
+  return found;
+}
+
+/**
+ * Adds the import blocks of the entries to their stacks (with each resource's own provider, so an aliased
+ * account/region provider imports in the right account). Returns the entries left out: stack or address gone.
+ */
+export function applyImports(stacks: readonly TerraformStack[], imports: ImportsFile): ImportEntry[] {
+  const byStack = new Map(stacks.map((s) => [s.node.id, s]));
+  const blocks = new Map<TerraformStack, Array<Record<string, string>>>();
+  const ignored: ImportEntry[] = [];
+  const resources = new Map<TerraformStack, Map<string, TerraformResource>>();
+  for (const entry of imports.imports) {
+    const stack = byStack.get(entry.stack);
+    if (!stack) {
+      ignored.push(entry);
+      continue;
+    }
+    if (!resources.has(stack)) resources.set(stack, resourcesByAddress(stack));
+    const resource = resources.get(stack)!.get(entry.to);
+    if (!resource) {
+      ignored.push(entry);
+      continue;
+    }
+    const block: Record<string, string> = { to: entry.to, id: escapeTemplate(entry.id) };
+    if (resource.provider) block.provider = resource.provider.fqn;
+    if (!blocks.has(stack)) blocks.set(stack, []);
+    blocks.get(stack)!.push(block);
+  }
+  for (const [stack, list] of blocks) stack.addOverride("import", list);
+  return ignored;
+}
