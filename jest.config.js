@@ -9,4 +9,6 @@ module.exports = {
   // The emulator tests spend most of their time in the AWS provider's fixed waits (30 s before polling
   // zones, records, load balancers), not on the CPU: more workers than cores overlaps them.
   maxWorkers: 4,
+  // Slow suites first (test/sequencer.js): a fresh clone has no timings, and jest would start the longest last.
+  testSequencer: "<rootDir>/test/sequencer.js",
 };
