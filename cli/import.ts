@@ -46,7 +46,7 @@ import { lineOf, loadTopologyText } from "../topology/load";
 import { formatProblem, Problem, TopologyError } from "../topology/problems";
 import { importsFileFor, ImportEntry, IMPORTS_VERSION, writeImports } from "../synth/imports";
 import { synthesizeConfigs } from "../synth/synthesize";
-import { CommandSpec, FlagSpec, inputText, outputPath, Parsed, stringFlag, UsageError } from "./kit";
+import { CommandSpec, FlagSpec, inputText, outputPath, Parsed, stringFlag, switchFlag, UsageError } from "./kit";
 import { Io } from "./operate";
 
 export const IMPORT_FLAGS: readonly FlagSpec[] = [
@@ -56,6 +56,7 @@ export const IMPORT_FLAGS: readonly FlagSpec[] = [
   { name: "--report-json", value: "FILE", path: "write-file", help: "also write the report as JSON" },
   { name: "--association", value: "MODE", choices: ["script", "native"], help: "how the spokes' associations are kept: script (default; an associated pair is a no-op) or native (aws_route53_zone_association imported)" },
   { name: "--name", value: "NAME", help: "the topology's name (default: the --out file's stem)" },
+  { name: "--force", help: "replace an existing --out topology and its imports file (refused otherwise: a reviewed topology is not overwritten by accident)" },
 ];
 
 const accountsFileSchema = z.strictObject({
@@ -492,7 +493,8 @@ function recognize(accounts: readonly Account[], found: readonly Found[], zones:
       for (const [spokeVpc, joined] of spokeVpcs) {
         const key = declareVpc(spokeVpc);
         const spokeName = uniqueName(key, new Set(Object.keys(doc.spokes)));
-        doc.spokes[spokeName] = { vpc: key, ...(hubNames.size > 1 ? { hub: hubName } : {}), ...(association === "native" ? { association: "native" } : {}) };
+        // The hub named always: with a second hub found later, "the only hub" would no longer hold.
+        doc.spokes[spokeName] = { vpc: key, hub: hubName, ...(association === "native" ? { association: "native" } : {}) };
         spokes.push({ stack: `spoke-${spokeName}`, vpcId: spokeVpc, zones: joined });
         const missing = hubZones.filter((z) => !joined.includes(z)).map((z) => z.name);
         if (missing.length > 0) report.firstPlan.push(`spoke ${spokeName}: associates ${missing.join(", ")} (not associated yet)`);
@@ -522,7 +524,7 @@ function recognize(accounts: readonly Account[], found: readonly Found[], zones:
           hub.resolver = { ipAddresses: r.ips.map((i) => ({ subnet: i.subnet, ip: i.ip })), ...(rg ? { securityGroupId: rg } : {}) };
           doc.onPrem ??= {};
           const onPremName = uniqueName(`onprem-${hubName}`.slice(0, 40), new Set(Object.keys(doc.onPrem)));
-          doc.onPrem[onPremName] = { cidrs: onPrem, ...(hubNames.size > 1 ? { hub: hubName } : {}) };
+          doc.onPrem[onPremName] = { cidrs: onPrem, hub: hubName };
           comments.push([["onPrem", onPremName], `read from the DNS rules of ${r.id}'s security group ${rg}`]);
           if (r.securityGroupIds.length > 1) report.choices.push(`hub ${hubName}: security group ${rg} adopted for the resolver endpoint ${r.id}; its other groups (${r.securityGroupIds.slice(1).join(", ")}) would make the endpoint be replaced: remove them first`);
           for (const c of onPrem) if (!httpsCidrs.includes(c)) report.firstPlan.push(`hub ${hubName}: adds a 443 rule from on-prem ${c}`);
@@ -614,7 +616,10 @@ function matchAddresses(configs: ReadonlyMap<string, unknown>, recognized: Recog
       for (const [name] of byType(spokeConfig, "aws_route53_zone_association")) {
         // Addresses are associate_<zone name>; the zone id comes from the hub's outputs, so match on the name.
         const zone = spoke.zones.find((z) => name === tfName("associate", z.name));
-        if (zone) out.push({ stack: spoke.stack, to: `aws_route53_zone_association.${name}`, id: `${zone.id}:${spoke.vpcId}`, what: `association of ${zone.name}` });
+        if (!zone) continue;
+        // ZONE:VPC:REGION, the provider's import id (the region: the VPC's, which may not be the zone's).
+        const region = zone.vpcs.find((v) => v.id === spoke.vpcId)?.region;
+        if (region) out.push({ stack: spoke.stack, to: `aws_route53_zone_association.${name}`, id: `${zone.id}:${spoke.vpcId}:${region}`, what: `association of ${zone.name}` });
       }
     }
   }
@@ -666,6 +671,11 @@ export async function importCommand(parsed: Parsed, spec: CommandSpec, env: Node
   if (outFile === undefined) throw new UsageError("--out TOPOLOGY is required", spec);
   const importsFile = importsFileFor(outFile);
   outputPath("--out", importsFile, spec);
+  if (!switchFlag(parsed, "--force")) {
+    for (const existing of [outFile, importsFile]) {
+      if (fs.existsSync(existing)) throw new UsageError(`--out ${out}: ${existing} exists; pass --force to replace it (a topology being reviewed is not overwritten by accident)`, spec);
+    }
+  }
   const name = stringFlag(parsed, "--name") ?? path.parse(outFile).name;
   if (!NAME_PATTERN.test(name)) throw new UsageError(`--name ${JSON.stringify(name)}: a topology name uses lowercase letters, digits and hyphens, starts with a letter, at most 40 characters${stringFlag(parsed, "--name") ? "" : " (it defaults to the --out file's stem: give --name)"}`, spec);
   const association = (stringFlag(parsed, "--association") ?? "script") as "script" | "native";

@@ -137,6 +137,20 @@ describe("privatelink import (moto): a hand-built estate adopted with zero recre
     expect(report.authorizations).toEqual([expect.stringContaining(`zone ${estate.standingAuthorization}`)]);
     expect(report.empty).toEqual(expect.arrayContaining(["workload-tokyo (222233334444) ap-northeast-3: no endpoint, resolver endpoint, endpoint service or load balancer"]));
     expect(imported.out).toMatch(/^# privatelink import\n/);
+    const again = await run(["import", "--accounts", "accounts.yaml", "--out", "estate.yaml"]);
+    expect([again.code, again.err]).toEqual([2, expect.stringContaining("estate.yaml exists; pass --force to replace it")]);
+
+    // Native mode: the spoke's associations are imported too (ZONE:VPC:REGION), at the spoke stack's addresses.
+    const native = await run(["import", "--accounts", "accounts.yaml", "--association", "native", "--out", "native.yaml"]);
+    expect(native.code).toBe(0);
+    const associations = JSON.parse(fs.readFileSync(path.join(work, "native.imports.json"), "utf8")).imports.filter((i: any) => i.stack === "spoke-app-tokyo");
+    expect(associations.map((i: any) => [i.to, i.id])).toEqual(
+      Object.entries(estate.zones)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, id]) => [`aws_route53_zone_association.associate_${name.replace(/\./g, "_")}`, `${id}:${estate.spokeVpc.vpcId}:${REGION}`]),
+    );
+    expect(parseYaml(fs.readFileSync(path.join(work, "native.yaml"), "utf8")).spokes["app-tokyo"]).toEqual({ vpc: "app-tokyo", hub: "tokyo", association: "native" });
+    for (const file of ["native.yaml", "native.imports.json"]) fs.rmSync(path.join(work, file));
   }, 300_000);
 
   it("the first plan imports every adopted resource, destroys and replaces nothing, creates what the report listed", async () => {
