@@ -43,6 +43,7 @@ import { KNOWN_REGIONS } from "../aws/regions";
 import { parseServiceName, planServiceDns } from "../aws/service-catalog";
 import { AccountSchema, NAME_PATTERN } from "../topology/schema";
 import { lineOf, loadTopologyText } from "../topology/load";
+import { writeFileAtomic } from "../topology/files";
 import { formatProblem, Problem, TopologyError } from "../topology/problems";
 import { importsFileFor, ImportEntry, IMPORTS_VERSION, writeImports } from "../synth/imports";
 import { synthesizeConfigs } from "../synth/synthesize";
@@ -441,11 +442,11 @@ function recognize(accounts: readonly Account[], found: readonly Found[], zones:
             report.firstPlan.push(`hub ${hubName}: creates zone ${zp.name} (${s.short} uses it; none was found) and its records`);
             continue;
           }
+          const regionalName = (s.endpoint.DnsEntries?.[0]?.DnsName ?? "").toLowerCase();
           for (const recordName of zp.recordNames) {
             const record = zone.records.find((r) => unquoteDot(r.Name ?? "") === recordName && r.Type === "A");
-            const targets = new Set((s.endpoint.DnsEntries ?? []).slice(0, 1).map((d) => (d.DnsName ?? "").toLowerCase()));
             if (!record) report.firstPlan.push(`hub ${hubName}: creates record ${recordName} A (alias to ${s.short}'s endpoint) in ${zp.name}`);
-            else if (!record.AliasTarget || !targets.has(unquoteDot(record.AliasTarget.DNSName ?? ""))) {
+            else if (!record.AliasTarget || unquoteDot(record.AliasTarget.DNSName ?? "") !== regionalName) {
               report.firstPlan.push(`hub ${hubName}: changes record ${recordName} A in ${zp.name} to an alias of ${s.short}'s regional DNS name (it points to ${record.AliasTarget?.DNSName ?? (record.ResourceRecords ?? []).map((r) => r.Value).join(", ")})`);
             }
           }
@@ -705,7 +706,7 @@ export async function importCommand(parsed: Parsed, spec: CommandSpec, env: Node
   const recognized = recognize(accounts, found, zones, name, association);
   if (Object.keys(recognized.doc.hubs).length === 0) {
     const report: ImportReport = { topology: outFile, importsFile, adopted: [], ...recognized.report, calls: discovery.calls, seconds: (Date.now() - started) / 1000 };
-    if (reportJson) atomicWrite(path.resolve(reportJson), `${JSON.stringify(report, null, 2)}\n`);
+    if (reportJson) writeFileAtomic(path.resolve(reportJson), `${JSON.stringify(report, null, 2)}\n`);
     io.out(`${markdown(report)}\nNo hub was recognized (interface endpoints with private DNS off, resolved by private zones with alias records): nothing to adopt, ${outFile} not written.\n`);
     return 0;
   }
@@ -747,18 +748,12 @@ export async function importCommand(parsed: Parsed, spec: CommandSpec, env: Node
   for (const [file, policy] of recognized.policies) {
     const target = path.join(path.dirname(outFile), file);
     fs.mkdirSync(path.dirname(target), { recursive: true });
-    atomicWrite(target, policy);
+    writeFileAtomic(target, policy);
   }
-  if (fs.existsSync(importsFile)) fs.rmSync(importsFile);
   writeImports(importsFile, { version: IMPORTS_VERSION, topology: name, imports: adopted });
-  atomicWrite(outFile, text);
-  if (reportJson) atomicWrite(path.resolve(reportJson), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(outFile, text);
+  if (reportJson) writeFileAtomic(path.resolve(reportJson), `${JSON.stringify(report, null, 2)}\n`);
   io.out(markdown(report));
   return 0;
 }
 
-function atomicWrite(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, file);
-}

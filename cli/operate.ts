@@ -20,6 +20,7 @@ import { loadTopologyFile } from "../topology/load";
 import { TopologyModel } from "../topology/model";
 import { defaultStateReader, synthesize, SynthResult } from "../synth/synthesize";
 import { importsFileFor } from "../synth/imports";
+import { writeFileAtomic } from "../topology/files";
 import { estateFileFor, EstateRecord, pairAddress, PROFILE_ASSOCIATION_ADDRESS, pruneRecord, readEstate, writeEstate } from "../synth/estate";
 import { PENDING_PATTERN } from "../modules/upstream-outputs";
 import { Dependencies, dependenciesOf, schedule } from "./schedule";
@@ -475,8 +476,8 @@ async function plan(ctx: Context, leftOut: ReadonlyMap<string, string>): Promise
   const cost = costOfChange(ctx.model, { baseTopology: options.costBase, traffic: options.traffic });
   const report: PlanReport = { outcomes, summary: summarize(plans), graph: estateGraph(ctx), cost: { markdown: cost.markdown, json: cost.json ?? null }, changedSince: options.changedSince };
   const markdown = summaryMarkdown(report);
-  if (options.summaryMd) writeOutput(options.summaryMd, markdown);
-  if (options.summaryJson) writeOutput(options.summaryJson, `${JSON.stringify(summaryJson(report), null, 2)}\n`);
+  if (options.summaryMd) writeFileAtomic(options.summaryMd, markdown);
+  if (options.summaryJson) writeFileAtomic(options.summaryJson, `${JSON.stringify(summaryJson(report), null, 2)}\n`);
   io.out(`\n${markdown}`);
   const failed = outcomes.filter((o) => o.status === "failed");
   if (options.out && !ctx.interrupted) {
@@ -490,12 +491,6 @@ async function plan(ctx: Context, leftOut: ReadonlyMap<string, string>): Promise
   return 0;
 }
 
-/** Writes a result file (its directory was checked before the work started). */
-function writeOutput(file: string, text: string): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, file);
-}
 
 /**
  * The plan set's steps in deploy order: a targeted first step (retired pairs, leaving a Profile) carries its

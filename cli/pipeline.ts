@@ -18,6 +18,7 @@ import { stringify } from "yaml";
 import { loadTopologyFile } from "../topology/load";
 import { estateFileFor, readEstate } from "../synth/estate";
 import { importsFileFor } from "../synth/imports";
+import { writeFileAtomic } from "../topology/files";
 import { synthesize } from "../synth/synthesize";
 import { CommandSpec, FlagSpec, outputDir, outputPath, Parsed, stringFlag, topologyFile, UsageError } from "./kit";
 import { Io, projectLockFile } from "./operate";
@@ -211,9 +212,7 @@ export async function pipelineCommand(parsed: Parsed, spec: CommandSpec, env: No
   const written: string[] = [];
   const write = (file: string, text: string) => {
     fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, text);
-    fs.renameSync(temp, file);
+    writeFileAtomic(file, text);
     written.push(file);
   };
   if (format === "atlantis") write(out, atlantisConfig(input));

@@ -17,7 +17,7 @@ import * as path from "path";
 import { Construct } from "constructs";
 import { z } from "zod";
 import { AccountModel, TopologyModel } from "../topology/model";
-import { readTextFile, UnreadableFile } from "../topology/files";
+import { readJsonFile, writeFileAtomic } from "../topology/files";
 import { tfName } from "../modules/naming";
 import { ACCOUNT_ID, REGION, ROLE_ARN, VPC_ID } from "../aws/patterns";
 import { BuiltStacks } from "../stacks";
@@ -90,28 +90,14 @@ function assertNoCycle(file: string, record: EstateRecord): void {
 
 /** Reads and validates a record; undefined when the file does not exist (nothing recorded yet). */
 export function readEstate(file: string): EstateRecord | undefined {
-  if (!fs.lstatSync(file, { throwIfNoEntry: false })) return undefined;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readTextFile(file, { maxBytes: 64 * 1024 * 1024 }));
-  } catch (error) {
-    if (error instanceof UnreadableFile) throw new EstateError(file, `cannot be read: it ${error.reason}`);
-    throw new EstateError(file, `not JSON (${(error as Error).message})`);
-  }
-  const parsed = recordSchema.safeParse(doc);
-  if (!parsed.success) {
-    throw new EstateError(file, parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
-  }
-  return parsed.data;
+  return readJsonFile(file, recordSchema, 64 * 1024 * 1024, (reason) => new EstateError(file, reason));
 }
 
 /** Writes the record atomically, and only when its content changes (a re-synth leaves git clean). */
 export function writeEstate(file: string, record: EstateRecord): boolean {
   const text = `${JSON.stringify(sortRecord(record), null, 2)}\n`;
   if (fs.existsSync(file) && fs.readFileSync(file, "utf8") === text) return false;
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, text);
-  fs.renameSync(temp, file);
+  writeFileAtomic(file, text);
   return true;
 }
 

@@ -9,11 +9,10 @@
  * in the configuration (a service removed since the adoption) is dropped with a warning: an import block
  * without its resource is an error in terraform.
  */
-import * as fs from "fs";
 import * as path from "path";
 import { z } from "zod";
 import { TerraformResource, TerraformStack } from "../framework/core";
-import { readTextFile, UnreadableFile } from "../topology/files";
+import { readJsonFile, writeFileAtomic } from "../topology/files";
 import { escapeTemplate } from "../modules/literals";
 
 export const IMPORTS_VERSION = 1;
@@ -58,36 +57,26 @@ export function importsFileFor(topologyFile: string): string {
 
 /** The file's entries; undefined when there is no file. Anything else than a valid file is an ImportsError. */
 export function readImports(file: string, topologyName: string): ImportsFile | undefined {
-  if (!fs.lstatSync(file, { throwIfNoEntry: false })) return undefined;
-  let doc: unknown;
-  try {
-    doc = JSON.parse(readTextFile(file, { maxBytes: 32 * 1024 * 1024 }));
-  } catch (error) {
-    if (error instanceof UnreadableFile) throw new ImportsError(file, `cannot be read: it ${error.reason}`);
-    throw new ImportsError(file, `not JSON (${(error as Error).message})`);
-  }
-  const parsed = fileSchema.safeParse(doc);
-  if (!parsed.success) throw new ImportsError(file, parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
-  if (parsed.data.topology !== topologyName) {
-    throw new ImportsError(file, `was written for topology "${parsed.data.topology}", not "${topologyName}": use the imports file of this topology`);
+  const imports = readJsonFile(file, fileSchema, 32 * 1024 * 1024, (reason) => new ImportsError(file, reason));
+  if (!imports) return undefined;
+  if (imports.topology !== topologyName) {
+    throw new ImportsError(file, `was written for topology "${imports.topology}", not "${topologyName}": use the imports file of this topology`);
   }
   const seen = new Map<string, string>();
-  for (const [i, entry] of parsed.data.imports.entries()) {
+  for (const [i, entry] of imports.imports.entries()) {
     const key = `${entry.stack} ${entry.to}`;
     const other = seen.get(key);
     if (other !== undefined && other !== entry.id) throw new ImportsError(file, `imports[${i}]: ${entry.stack} ${entry.to} is imported twice (${other}, ${entry.id})`);
     seen.set(key, entry.id);
   }
-  return parsed.data;
+  return imports;
 }
 
 /** Writes an imports file atomically (sorted, so a re-import of the same estate leaves git clean). */
 export function writeImports(file: string, imports: ImportsFile): void {
   const sorted = [...imports.imports].sort((a, b) => a.stack.localeCompare(b.stack) || a.to.localeCompare(b.to));
   const text = `${JSON.stringify({ version: imports.version, topology: imports.topology, imports: sorted }, null, 2)}\n`;
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, text, { flag: "wx" });
-  fs.renameSync(temp, file);
+  writeFileAtomic(file, text);
 }
 
 /** The resources of a stack by address. */

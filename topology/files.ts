@@ -5,6 +5,7 @@
  * must be valid UTF-8. Every refusal says why, for the caller to locate (flag, variable or field).
  */
 import * as fs from "fs";
+import { z } from "zod";
 
 /** What a user file may weigh by default: far above any real topology (a 1,000-spoke estate is ~300 KB). */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -67,6 +68,31 @@ export function readTextFile(file: string, options: { maxBytes?: number } = {}):
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * A JSON file a command keeps next to the topology (the estate record, the imports file), checked against its
+ * schema: undefined when there is no file; anything else than a valid one throws `refused(reason)`.
+ */
+export function readJsonFile<T>(file: string, schema: z.ZodType<T>, maxBytes: number, refused: (reason: string) => Error): T | undefined {
+  if (!fs.lstatSync(file, { throwIfNoEntry: false })) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readTextFile(file, { maxBytes }));
+  } catch (error) {
+    if (error instanceof UnreadableFile) throw refused(`cannot be read: it ${error.reason}`);
+    throw refused(`not JSON (${(error as Error).message})`);
+  }
+  const parsed = schema.safeParse(doc);
+  if (!parsed.success) throw refused(parsed.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; "));
+  return parsed.data;
+}
+
+/** Writes a file whole or not at all: a temporary file beside it, renamed into place. */
+export function writeFileAtomic(file: string, text: string): void {
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text);
+  fs.renameSync(temp, file);
 }
 
 /** Strict UTF-8 (no replacement characters); a byte-order mark is dropped. */
