@@ -166,7 +166,14 @@ function readAccounts(file: string, text: string): { accounts: Account[]; region
   if (doc.errors.length > 0) {
     throw new ImportInputError(file, doc.errors.map((e) => ({ path: [], line: lineCounter.linePos(e.pos[0]).line, message: `YAML syntax error: ${e.message.split("\n")[0]}` })));
   }
-  const parsed = accountsFileSchema.safeParse(doc.toJS({ maxAliasCount: 100 }));
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    // An alias bomb (a few lines expanding to millions of nodes) stops here, as in a topology.
+    throw new ImportInputError(file, [{ path: [], line: 1, message: `cannot be read: ${(error as Error).message.split("\n")[0]}` }]);
+  }
+  const parsed = accountsFileSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ImportInputError(
       file,
