@@ -11,7 +11,7 @@
  * be associating it right now), and reported.
  */
 import { DeleteVPCAssociationAuthorizationCommand, GetHostedZoneCommand, ListHostedZonesCommand, ListVPCAssociationAuthorizationsCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
+import { assumeRole, clientSettings } from "./aws-clients";
 import { globalRegionOf } from "../aws/partitions";
 import { runIdFromEnv } from "../modules/run-id";
 import { HubModel, TopologyModel } from "../topology/model";
@@ -28,24 +28,13 @@ export interface StandingAuthorization {
   readonly why: string;
 }
 
-/** The emulator's endpoint and dummy keys under a local target; the SDK's default chain otherwise. */
-function settings(model: TopologyModel, region: string, credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) {
-  const endpoint = model.target.kind === "local" ? model.target.endpoint : undefined;
-  return {
-    region,
-    maxAttempts: 8, // Route 53 serves 5 requests per second per account: the SDK backs off on Throttling
-    ...(endpoint ? { endpoint } : {}),
-    ...(credentials ? { credentials } : endpoint ? { credentials: { accessKeyId: "test", secretAccessKey: "test" } } : {}),
-  };
-}
-
 /** A Route 53 client in the hub's account (its deploy role assumed). */
 export async function hubRoute53(model: TopologyModel, hub: HubModel, sessionName: string): Promise<Route53Client> {
+  const endpoint = model.target.kind === "local" ? model.target.endpoint : undefined;
   const region = globalRegionOf(hub.vpc.region);
-  const sts = new STSClient(settings(model, region));
-  const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: hub.vpc.account.deployRoleArn, RoleSessionName: sessionName, DurationSeconds: 900 }));
-  if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error(`AssumeRole ${hub.vpc.account.deployRoleArn} returned no credentials`);
-  return new Route53Client(settings(model, region, { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken }));
+  // Route 53 serves 5 requests per second per account: the SDK backs off on Throttling.
+  const credentials = await assumeRole(endpoint, hub.vpc.account.deployRoleArn, sessionName, region, { durationSeconds: 900, maxAttempts: 8 });
+  return new Route53Client(clientSettings(endpoint, region, { credentials, maxAttempts: 8 }));
 }
 
 /** Every authorization on the hub's zones (found by name among the hub account's private zones), classified. */

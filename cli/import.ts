@@ -34,7 +34,6 @@ import {
 import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, ListVPCAssociationAuthorizationsCommand, ResourceRecordSet, Route53Client } from "@aws-sdk/client-route-53";
 import { ListResolverEndpointIpAddressesCommand, ListResolverEndpointsCommand, Route53ResolverClient } from "@aws-sdk/client-route53resolver";
-import { AssumeRoleCommand, STSClient } from "@aws-sdk/client-sts";
 import { Document, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { tfName } from "../aws/names";
@@ -49,6 +48,7 @@ import { importsFileFor, ImportEntry, IMPORTS_VERSION, writeImports } from "../s
 import { synthesizeConfigs } from "../synth/synthesize";
 import { CommandSpec, FlagSpec, inputText, outputPath, Parsed, stringFlag, switchFlag, UsageError } from "./kit";
 import { Io } from "./operate";
+import { assumeRole, AwsCredentials, clientSettings } from "./aws-clients";
 
 export const IMPORT_FLAGS: readonly FlagSpec[] = [
   { name: "--accounts", value: "FILE", path: "read-file", help: "YAML with an accounts: section as a topology has it (ids and deploy role ARNs)" },
@@ -199,21 +199,15 @@ function readAccounts(file: string, text: string): { accounts: Account[]; region
 class Discovery {
   readonly calls: Record<string, number> = {};
   private readonly route53Pacer = new Pacer(250);
-  private readonly credentials = new Map<string, Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string }>>();
+  private readonly credentials = new Map<string, Promise<AwsCredentials>>();
 
   constructor(
     private readonly endpoint: string | undefined,
     private readonly progress: (line: string) => void,
   ) {}
 
-  private settings(region: string, credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) {
-    return {
-      region,
-      maxAttempts: 8,
-      retryMode: "adaptive",
-      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
-      ...(credentials ? { credentials } : this.endpoint ? { credentials: { accessKeyId: "test", secretAccessKey: "test" } } : {}),
-    };
+  private settings(region: string, credentials?: AwsCredentials) {
+    return clientSettings(this.endpoint, region, { credentials, maxAttempts: 8, adaptive: true });
   }
 
   private count(account: Account, n = 1): void {
@@ -223,13 +217,8 @@ class Discovery {
   assume(account: Account, region: string) {
     let pending = this.credentials.get(account.name);
     if (!pending) {
-      pending = (async () => {
-        this.count(account);
-        const out = await new STSClient(this.settings(globalRegionOf(region))).send(new AssumeRoleCommand({ RoleArn: account.deployRoleArn, RoleSessionName: "privatelink-import", DurationSeconds: 3600 }));
-        const c = out.Credentials;
-        if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("AssumeRole returned no credentials");
-        return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
-      })();
+      this.count(account);
+      pending = assumeRole(this.endpoint, account.deployRoleArn, "privatelink-import", region, { durationSeconds: 3600, maxAttempts: 8 });
       this.credentials.set(account.name, pending);
     }
     return pending;

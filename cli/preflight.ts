@@ -17,7 +17,8 @@
 import { DescribeSubnetsCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand, EC2Client } from "@aws-sdk/client-ec2";
 import { GetAccountLimitCommand, GetHostedZoneLimitCommand, ListHostedZonesByVPCCommand, Route53Client } from "@aws-sdk/client-route-53";
 import { GetAWSDefaultServiceQuotaCommand, GetServiceQuotaCommand, ServiceQuotasClient } from "@aws-sdk/client-service-quotas";
-import { AssumeRoleCommand, GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
+import { assumeRole, clientSettings } from "./aws-clients";
 import { withoutCovered } from "../aws/cidr";
 import { globalRegionOf } from "../aws/partitions";
 import { QUOTAS, quotaValue } from "../aws/quotas";
@@ -77,12 +78,7 @@ export class Preflight {
 
   /** SDK client settings: the emulator's endpoint and dummy keys under a local target, else the default chain. */
   private settings(region: string, credentials?: Credentials) {
-    return {
-      region,
-      maxAttempts: 5,
-      ...(this.endpoint ? { endpoint: this.endpoint } : {}),
-      ...(credentials ? { credentials } : this.endpoint ? { credentials: { accessKeyId: "test", secretAccessKey: "test" } } : {}),
-    };
+    return clientSettings(this.endpoint, region, { credentials, maxAttempts: 5 });
   }
 
   /** The account's deploy role, assumed once. */
@@ -91,11 +87,9 @@ export class Preflight {
     if (!pending) {
       pending = (async () => {
         try {
-          const sts = new STSClient(this.settings(globalRegionOf(region)));
-          const { Credentials: c } = await sts.send(new AssumeRoleCommand({ RoleArn: account.deployRoleArn, RoleSessionName: "privatelink-preflight", DurationSeconds: 900 }));
-          if (!c?.AccessKeyId || !c.SecretAccessKey) throw new Error("AssumeRole returned no credentials");
+          const credentials = await assumeRole(this.endpoint, account.deployRoleArn, "privatelink-preflight", region, { durationSeconds: 900, maxAttempts: 5 });
           this.add("roles", `account ${account.name} (${account.id})`, "ok", `assumed ${account.deployRoleArn}`, this.indexOf("accounts", account.name));
-          return { accessKeyId: c.AccessKeyId, secretAccessKey: c.SecretAccessKey, sessionToken: c.SessionToken };
+          return credentials;
         } catch (error) {
           this.add("roles", `account ${account.name} (${account.id})`, "fail", `cannot assume ${account.deployRoleArn}: ${message(error)}`, this.indexOf("accounts", account.name));
           return undefined;
