@@ -15,8 +15,14 @@
  * 4. A report (Markdown on stdout, `--report-json`) of what was adopted, what the first plan will still create
  *    or change, what is left alone (not managed), and standing authorizations (removed by the first deploy).
  *
- * PrivateLink services (NLB + endpoint service) and their consumers are found and reported, not adopted by
- * this release: their load balancers' names and security groups are fixed at creation and would be replaced.
+ * PrivateLink services of this product's shape are adopted too: an endpoint service in front of one internal
+ * NLB with TCP listeners forwarding to TCP target groups of instance or IP targets, with the consumers'
+ * interface endpoints in listed accounts and their accepted connections. What AWS fixes at creation (the
+ * load balancer's and target groups' names, whether the load balancer has a security group) is written into
+ * the topology as built (`provider.loadBalancer`), so nothing is replaced. The adopted services' outputs
+ * (service name and id) go into the imports file: their consumers plan against the real values before the
+ * service's stack is applied. Other shapes (gateway load balancers, TLS or UDP listeners, several load
+ * balancers per service) are reported and left alone.
  */
 import * as fs from "fs";
 import * as os from "os";
@@ -24,19 +30,21 @@ import * as path from "path";
 import {
   DescribeSecurityGroupRulesCommand,
   DescribeSubnetsCommand,
+  DescribeVpcEndpointConnectionsCommand,
   DescribeVpcEndpointServiceConfigurationsCommand,
+  DescribeVpcEndpointServicePermissionsCommand,
   DescribeVpcEndpointsCommand,
   DescribeVpcsCommand,
   EC2Client,
   SecurityGroupRule,
   VpcEndpoint,
 } from "@aws-sdk/client-ec2";
-import { DescribeLoadBalancersCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { DescribeListenersCommand, DescribeLoadBalancersCommand, DescribeTargetGroupsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { GetHostedZoneCommand, ListHostedZonesCommand, ListResourceRecordSetsCommand, ListVPCAssociationAuthorizationsCommand, ResourceRecordSet, Route53Client } from "@aws-sdk/client-route-53";
 import { ListResolverEndpointIpAddressesCommand, ListResolverEndpointsCommand, Route53ResolverClient } from "@aws-sdk/client-route53resolver";
 import { Document, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
-import { tfName } from "../aws/names";
+import { elbName, tfName } from "../aws/names";
 import { globalRegionOf } from "../aws/partitions";
 import { KNOWN_REGIONS } from "../aws/regions";
 import { parseServiceName, planServiceDns } from "../aws/service-catalog";
@@ -46,6 +54,7 @@ import { writeFileAtomic } from "../topology/files";
 import { formatProblem, Problem, TopologyError } from "../topology/problems";
 import { importsFileFor, ImportEntry, IMPORTS_VERSION, writeImports } from "../synth/imports";
 import { synthesizeConfigs } from "../synth/synthesize";
+import { SERVICE_OUTPUTS } from "../stacks/provider-stack";
 import { CommandSpec, FlagSpec, inputText, outputPath, Parsed, stringFlag, switchFlag, UsageError } from "./kit";
 import { Io } from "./operate";
 import { assumeRole, AwsCredentials, clientSettings } from "./aws-clients";
@@ -88,24 +97,47 @@ function isDefaultPolicy(policy: string | undefined): boolean {
   }
 }
 
-interface Account {
+export interface Account {
   readonly name: string;
   readonly id: string;
   readonly deployRoleArn: string;
 }
 
-interface Found {
+export interface Found {
   readonly account: Account;
   readonly region: string;
   readonly vpcs: Array<{ id: string; cidr: string; name?: string; subnets: Array<{ id: string; az: string; azId?: string; cidr: string }> }>;
   readonly endpoints: VpcEndpoint[];
   readonly rules: SecurityGroupRule[];
   readonly resolvers: Array<{ id: string; name?: string; direction: string; vpcId: string; securityGroupIds: string[]; ips: Array<{ subnet: string; ip: string }> }>;
-  readonly endpointServices: Array<{ id: string; name?: string; acceptance: boolean; nlbs: string[] }>;
-  readonly loadBalancers: Array<{ arn: string; name: string; type: string; vpcId: string }>;
+  readonly endpointServices: Array<{
+    id: string;
+    name?: string;
+    /** Name tag. */
+    tag?: string;
+    acceptance: boolean;
+    nlbs: string[];
+    gwlbs: number;
+    principals: string[];
+    supportedRegions: string[];
+    privateDnsName?: string;
+    connections: Array<{ endpointId: string; owner: string; state: string }>;
+  }>;
+  readonly loadBalancers: Array<{
+    arn: string;
+    name: string;
+    type: string;
+    scheme: string;
+    vpcId: string;
+    securityGroups: string[];
+    subnets: string[];
+    /** Read for the load balancers behind endpoint services only. */
+    listeners?: Array<{ arn: string; port: number; protocol: string; forwardTo?: string }>;
+    targetGroups?: Array<{ arn: string; name: string; port: number; protocol: string; type: string; targets: string[] }>;
+  }>;
 }
 
-interface Zone {
+export interface Zone {
   readonly account: Account;
   readonly id: string;
   readonly name: string;
@@ -252,6 +284,61 @@ class Discovery {
       token = out.NextToken;
     } while (token);
     const groupIds = [...new Set(endpoints.flatMap((e) => (e.Groups ?? []).map((g) => g.GroupId!)).filter(Boolean))];
+    // Endpoint services and the load balancers behind them, in detail (the others are only listed).
+    const serviceList = (await call(() => ec2.send(new DescribeVpcEndpointServiceConfigurationsCommand({})))).ServiceConfigurations ?? [];
+    const elb = new ElasticLoadBalancingV2Client(this.settings(region, credentials));
+    const lbs = (await call(() => elb.send(new DescribeLoadBalancersCommand({})))).LoadBalancers ?? [];
+    const connections = serviceList.length > 0 ? ((await call(() => ec2.send(new DescribeVpcEndpointConnectionsCommand({})))).VpcEndpointConnections ?? []) : [];
+    const endpointServices: Found["endpointServices"] = [];
+    for (const svc of serviceList) {
+      if (!svc.ServiceId) continue;
+      const permissions = (await call(() => ec2.send(new DescribeVpcEndpointServicePermissionsCommand({ ServiceId: svc.ServiceId })))).AllowedPrincipals ?? [];
+      endpointServices.push({
+        id: svc.ServiceId,
+        name: svc.ServiceName,
+        tag: svc.Tags?.find((t) => t.Key === "Name")?.Value,
+        acceptance: svc.AcceptanceRequired ?? false,
+        nlbs: svc.NetworkLoadBalancerArns ?? [],
+        gwlbs: (svc.GatewayLoadBalancerArns ?? []).length,
+        principals: permissions.map((p) => p.Principal ?? "").filter(Boolean).sort(),
+        supportedRegions: (svc.SupportedRegions ?? []).map((r) => r.Region ?? "").filter(Boolean).sort(),
+        privateDnsName: svc.PrivateDnsName,
+        connections: connections.filter((c) => c.ServiceId === svc.ServiceId && c.VpcEndpointId).map((c) => ({ endpointId: c.VpcEndpointId!, owner: c.VpcEndpointOwner ?? "", state: String(c.VpcEndpointState) })),
+      });
+    }
+    const behindServices = new Set(endpointServices.flatMap((x) => x.nlbs));
+    const loadBalancers: Found["loadBalancers"] = [];
+    for (const l of lbs) {
+      if (!l.LoadBalancerArn) continue;
+      const lb: Found["loadBalancers"][number] = {
+        arn: l.LoadBalancerArn,
+        name: l.LoadBalancerName ?? "",
+        type: String(l.Type),
+        scheme: String(l.Scheme),
+        vpcId: l.VpcId ?? "",
+        securityGroups: l.SecurityGroups ?? [],
+        subnets: (l.AvailabilityZones ?? []).map((z) => z.SubnetId ?? "").filter(Boolean).sort(),
+      };
+      if (behindServices.has(lb.arn)) {
+        const listeners = (await call(() => elb.send(new DescribeListenersCommand({ LoadBalancerArn: lb.arn })))).Listeners ?? [];
+        lb.listeners = listeners
+          .filter((x) => x.ListenerArn && x.Port)
+          .map((x) => {
+            const forward = (x.DefaultActions ?? []).length === 1 && x.DefaultActions![0].Type === "forward" ? x.DefaultActions![0] : undefined;
+            const forwardTo = forward?.TargetGroupArn ?? (forward?.ForwardConfig?.TargetGroups?.length === 1 ? forward.ForwardConfig.TargetGroups[0].TargetGroupArn : undefined);
+            return { arn: x.ListenerArn!, port: x.Port!, protocol: String(x.Protocol), forwardTo };
+          });
+        const groups = (await call(() => elb.send(new DescribeTargetGroupsCommand({ LoadBalancerArn: lb.arn })))).TargetGroups ?? [];
+        lb.targetGroups = [];
+        for (const g of groups) {
+          if (!g.TargetGroupArn) continue;
+          const health = (await call(() => elb.send(new DescribeTargetHealthCommand({ TargetGroupArn: g.TargetGroupArn })))).TargetHealthDescriptions ?? [];
+          lb.targetGroups.push({ arn: g.TargetGroupArn, name: g.TargetGroupName ?? "", port: g.Port ?? 0, protocol: String(g.Protocol), type: String(g.TargetType), targets: [...new Set(health.map((h) => h.Target?.Id ?? "").filter(Boolean))].sort() });
+        }
+        groupIds.push(...lb.securityGroups);
+      }
+      loadBalancers.push(lb);
+    }
     const resolverClient = new Route53ResolverClient(this.settings(region, credentials));
     const resolverList = (await call(() => resolverClient.send(new ListResolverEndpointsCommand({ MaxResults: 100 })))).ResolverEndpoints ?? [];
     const resolvers: Found["resolvers"] = [];
@@ -270,9 +357,6 @@ class Discovery {
         next = out.NextToken;
       } while (next);
     }
-    const services = (await call(() => ec2.send(new DescribeVpcEndpointServiceConfigurationsCommand({})))).ServiceConfigurations ?? [];
-    const elb = new ElasticLoadBalancingV2Client(this.settings(region, credentials));
-    const lbs = (await call(() => elb.send(new DescribeLoadBalancersCommand({})))).LoadBalancers ?? [];
     const found: Found = {
       account,
       region,
@@ -280,8 +364,8 @@ class Discovery {
       endpoints,
       rules,
       resolvers,
-      endpointServices: services.filter((s) => s.ServiceId).map((s) => ({ id: s.ServiceId!, name: s.ServiceName, acceptance: s.AcceptanceRequired ?? false, nlbs: s.NetworkLoadBalancerArns ?? [] })),
-      loadBalancers: lbs.filter((l) => l.LoadBalancerArn).map((l) => ({ arn: l.LoadBalancerArn!, name: l.LoadBalancerName ?? "", type: String(l.Type), vpcId: l.VpcId ?? "" })),
+      endpointServices,
+      loadBalancers,
     };
     this.progress(`import: ${account.name} (${account.id}) ${region}: ${vpcs.length} VPC(s), ${endpoints.length} endpoint(s), ${resolvers.length} resolver endpoint(s), ${found.endpointServices.length} endpoint service(s), ${found.loadBalancers.length} load balancer(s)\n`);
     return found;
@@ -355,9 +439,25 @@ interface Recognized {
     rules: SecurityGroupRule[];
     spokes: Array<{ stack: string; vpcId: string; zones: Zone[] }>;
   }>;
+  /** Adopted PrivateLink services (NLB, listeners, target groups, endpoint service) and their consumers. */
+  readonly services: Array<{
+    stack: string;
+    serviceId: string;
+    lb: Found["loadBalancers"][number];
+    groupId?: string;
+    rules: SecurityGroupRule[];
+    consumers: Array<{ stack: string; endpointId: string; groupId?: string; rules: SecurityGroupRule[]; accepter?: string }>;
+  }>;
+  /** Outputs the adopted service stacks will have (their consumers read them until the stacks are applied). */
+  readonly outputs: Record<string, Record<string, string>>;
 }
 
-function recognize(accounts: readonly Account[], found: readonly Found[], zones: readonly Zone[], name: string, association: "script" | "native"): Recognized {
+/** The security group rules of one group covering a TCP port, from IPv4 CIDRs. */
+const tcpSources = (rules: readonly SecurityGroupRule[], groupId: string | undefined, port: number): string[] =>
+  rules.filter((r) => r.GroupId === groupId && !r.IsEgress && r.CidrIpv4 && (r.IpProtocol === "tcp" || r.IpProtocol === "6") && (r.FromPort ?? 0) <= port && (r.ToPort ?? 0) >= port).map((r) => r.CidrIpv4!);
+
+/** Exported for its tests: discovery results in, topology document and report out (no AWS call). */
+export function recognize(accounts: readonly Account[], found: readonly Found[], zones: readonly Zone[], name: string, association: "script" | "native"): Recognized {
   const doc: Record<string, any> = { name, description: "Adopted by privatelink import", backend: { kind: "local" }, accounts: {}, vpcs: {}, hubs: {} };
   const comments: Recognized["comments"] = [];
   const policies = new Map<string, string>();
@@ -551,6 +651,170 @@ function recognize(accounts: readonly Account[], found: readonly Found[], zones:
     }
   }
 
+  // PrivateLink services of this product's shape: an endpoint service in front of one internal NLB with TCP
+  // listeners forwarding to TCP target groups, and their consumers' interface endpoints in listed accounts.
+  const services: Recognized["services"] = [];
+  const outputs: Recognized["outputs"] = {};
+  const usedServices = new Set<string>();
+  const usedLbs = new Set<string>();
+  const serviceNames = new Set<string>();
+  for (const f of found) {
+    for (const svc of f.endpointServices) {
+      const where = `endpoint service ${svc.id} (${svc.name ?? "?"}) in ${f.account.name} ${f.region}`;
+      const refuse = (why: string) => report.notManaged.push(`${where}: not adopted: ${why}; left alone`);
+      if (svc.gwlbs > 0 || svc.nlbs.length !== 1) {
+        refuse(`it has ${svc.nlbs.length} network and ${svc.gwlbs} gateway load balancer(s); this product builds one NLB per service`);
+        continue;
+      }
+      const lb = f.loadBalancers.find((l) => l.arn === svc.nlbs[0]);
+      if (!lb || !lb.listeners || !lb.targetGroups) {
+        refuse("its load balancer was not found");
+        continue;
+      }
+      if (lb.type !== "network" || lb.scheme !== "internal") {
+        refuse(`its load balancer ${lb.name} is ${lb.scheme} (${lb.type}); this product builds internal NLBs`);
+        continue;
+      }
+      if (!vpcIndex.has(lb.vpcId)) {
+        refuse(`its load balancer's VPC ${lb.vpcId} was not found`);
+        continue;
+      }
+      const groupsByArn = new Map(lb.targetGroups.map((g) => [g.arn, g]));
+      const odd = lb.listeners.find((l) => l.protocol !== "TCP" || !l.forwardTo || groupsByArn.get(l.forwardTo)?.protocol !== "TCP");
+      if (lb.listeners.length === 0 || odd) {
+        refuse(odd ? `listener ${odd.port} is ${odd.protocol}${odd.forwardTo ? ` forwarding to a ${groupsByArn.get(odd.forwardTo)?.protocol ?? "missing"} target group` : " without a single forward action"}; this product builds TCP listeners forwarding to TCP target groups` : "its load balancer has no listener");
+        continue;
+      }
+      const used = lb.listeners.map((l) => groupsByArn.get(l.forwardTo!)!);
+      const byPort = new Map<number, (typeof used)[number]>();
+      const clash = used.find((g) => byPort.has(g.port) && byPort.get(g.port)!.arn !== g.arn);
+      used.forEach((g) => byPort.set(g.port, g));
+      const types = new Set(used.map((g) => g.type));
+      const targets = [...new Set(used.flatMap((g) => g.targets))].sort();
+      if (clash || types.size !== 1 || !["instance", "ip"].includes([...types][0]) || targets.length === 0) {
+        refuse(clash ? `two target groups use port ${clash.port}` : types.size !== 1 || !["instance", "ip"].includes([...types][0]) ? `its target groups have target type ${[...types].join(", ")}; this product builds instance or ip target groups` : "no target is registered");
+        continue;
+      }
+      const svcName = uniqueName(sanitize(svc.tag ?? lb.name, `service-${f.region}`), serviceNames);
+      const stack = `service-${svcName}`;
+      const vpcKey = declareVpc(lb.vpcId);
+      const vpc = vpcIndex.get(lb.vpcId)!.vpc;
+      usedServices.add(svc.id);
+      usedLbs.add(lb.arn);
+      const provider: Record<string, any> = { vpc: vpcKey };
+      if (lb.subnets.length > 0 && lb.subnets.length < vpc.subnets.length) provider.subnets = lb.subnets;
+      const azs = new Set(vpc.subnets.filter((x) => lb.subnets.includes(x.id)).map((x) => x.az));
+      if (azs.size === 1) {
+        provider.allowSingleAz = true;
+        report.choices.push(`service ${svcName}: its NLB spans one availability zone; kept (allowSingleAz: true)`);
+      }
+      provider.listeners = lb.listeners
+        .map((l) => ({ port: l.port, targetPort: groupsByArn.get(l.forwardTo!)!.port }))
+        .sort((a, b) => a.port - b.port)
+        .map((l) => (l.targetPort === l.port ? { port: l.port } : l));
+      provider.targets = { type: [...types][0], ids: targets };
+      report.choices.push(`service ${svcName}: the targets' own security groups are left as they are (targets.securityGroupId is not set); set it to have the product keep their rule admitting the NLB`);
+      const existing: Record<string, any> = {};
+      if (lb.name !== elbName(svcName)) existing.name = lb.name;
+      const groupId = lb.securityGroups[0];
+      if (!groupId) {
+        existing.securityGroupId = "none";
+        report.choices.push(`service ${svcName}: its NLB ${lb.name} has no security group and keeps none (adding one replaces the NLB): the targets' own security groups filter its clients`);
+        comments.push([["privateLink", svcName, "provider"], `NLB ${lb.name} was built without a security group: securityGroupId none keeps it (AWS replaces an NLB that gets its first group)`]);
+      } else {
+        existing.securityGroupId = groupId;
+        if (lb.securityGroups.length > 1) report.choices.push(`service ${svcName}: security group ${groupId} adopted for the NLB; its other groups (${lb.securityGroups.slice(1).join(", ")}) are removed from it by the first plan (in place)`);
+      }
+      const groupNames: Record<string, string> = {};
+      for (const [port, g] of byPort) if (g.name !== elbName(svcName, `-${port}`)) groupNames[String(port)] = g.name;
+      if (Object.keys(groupNames).length > 0) existing.targetGroups = groupNames;
+      provider.loadBalancer = existing;
+      comments.push([["privateLink", svcName, "provider", "loadBalancer"], `as built: names and security group are fixed at creation`]);
+      for (const g of byPort.values()) {
+        report.firstPlan.push(`service ${svcName}: registers ${g.targets.length === targets.length ? "its" : `${targets.length - g.targets.length} more and its`} ${targets.length} target(s) in target group ${g.name} (a target group attachment cannot be imported; registering a registered target changes nothing) and sets its health check to TCP every 10 s, thresholds 3 (in place)`);
+      }
+      if (!svc.acceptance) provider.acceptanceRequired = false;
+      if (svc.privateDnsName) provider.privateDnsName = svc.privateDnsName;
+
+      // Consumers: interface endpoints to this service in listed accounts.
+      const consumers: Recognized["services"][number]["consumers"] = [];
+      const consumerDoc: Record<string, any> = {};
+      const consumerNames = new Set<string>();
+      const consumerAccounts = new Set<string>();
+      const consumerRegions = new Set<string>();
+      const clientCidrs = new Set<string>();
+      const ports = provider.listeners.map((l: { port: number }) => l.port);
+      for (const g of found) {
+        for (const e of g.endpoints) {
+          if (e.ServiceName !== svc.name || e.VpcEndpointType !== "Interface" || !e.VpcId || !vpcIndex.has(e.VpcId)) continue;
+          usedEndpoints.add(e.VpcEndpointId!);
+          const consumerVpc = declareVpc(e.VpcId);
+          const name = uniqueName(consumerVpc, consumerNames);
+          const cStack = `consumer-${svcName}-${name}`;
+          const spec: Record<string, any> = { vpc: consumerVpc };
+          const all = vpcIndex.get(e.VpcId)!.vpc;
+          if ((e.SubnetIds ?? []).length > 0 && e.SubnetIds!.length < all.subnets.length) spec.subnets = [...e.SubnetIds!].sort();
+          const cGroup = e.Groups?.[0]?.GroupId;
+          if (cGroup) spec.securityGroupId = cGroup;
+          if ((e.Groups ?? []).length > 1) report.choices.push(`consumer ${svcName}/${name}: security group ${cGroup} adopted for endpoint ${e.VpcEndpointId}; its other groups are removed from it by the first plan (in place)`);
+          const admitted = ports.map((port: number) => new Set(tcpSources(g.rules, cGroup, port)));
+          const cidrs = [...admitted[0]].filter((c) => admitted.every((set: Set<string>) => set.has(c)) && Number(c.split("/")[1]) >= 8).sort();
+          const allowed = cidrs.length > 0 ? cidrs : [all.cidr];
+          if (!(allowed.length === 1 && allowed[0] === all.cidr)) spec.allowedCidrs = allowed;
+          if (cidrs.length === 0) report.firstPlan.push(`consumer ${svcName}/${name}: ${cGroup ? `adds rules on ${cGroup}` : "creates a security group with rules"} admitting ${all.cidr} on port(s) ${ports.join(", ")}`);
+          allowed.forEach((c) => clientCidrs.add(c));
+          if (e.PrivateDnsEnabled) {
+            spec.privateDns = true;
+            report.firstPlan.push(`consumer ${svcName}/${name}: keeps the service's private DNS name on (a no-op modification)`);
+          }
+          const connection = svc.connections.find((c) => c.endpointId === e.VpcEndpointId);
+          let accepter: string | undefined;
+          if (svc.acceptance) {
+            if (connection && /^available$/i.test(connection.state)) accepter = `${svc.id}_${e.VpcEndpointId}`;
+            else report.firstPlan.push(`consumer ${svcName}/${name}: accepts the connection of ${e.VpcEndpointId} (now ${connection?.state ?? "not listed by the service"})`);
+          }
+          consumerDoc[name] = spec;
+          consumerAccounts.add(g.account.id);
+          consumerRegions.add(g.region);
+          consumers.push({ stack: cStack, endpointId: e.VpcEndpointId!, groupId: cGroup, rules: g.rules, accepter });
+        }
+      }
+      const listedIds = new Set(accounts.map((a) => a.id));
+      for (const c of svc.connections.filter((c) => !listedIds.has(c.owner))) {
+        report.notManaged.push(`${where}: connection of endpoint ${c.endpointId} (account ${c.owner || "?"}, ${c.state}) is not in a listed account: left as it is`);
+      }
+      // Principals: those found and every consumer account (validation wants them); derived when that is all.
+      const partition = /^arn:([^:]+):/.exec(accounts[0].deployRoleArn)?.[1] ?? "aws";
+      const roots = [...consumerAccounts].map((id) => `arn:${partition}:iam::${id}:root`);
+      const principals = [...new Set([...svc.principals, ...roots])].sort();
+      for (const r of roots.filter((r) => !svc.principals.includes(r))) report.firstPlan.push(`service ${svcName}: allows principal ${r} (a consumer's account, not allowed yet)`);
+      if (principals.join() !== [...roots].sort().join()) provider.allowedPrincipals = principals;
+      if (principals.includes("*")) {
+        provider.allowAnyPrincipal = true;
+        comments.push([["privateLink", svcName, "provider", "allowedPrincipals"], `"*" found on ${svc.id}: any AWS account may request a connection; narrow it`]);
+        report.choices.push(`service ${svcName}: "*" is among its principals (any AWS account may connect): kept with allowAnyPrincipal; narrow it`);
+      }
+      const regions = [...new Set([...svc.supportedRegions, ...consumerRegions])].filter((r) => r !== f.region).sort();
+      if (regions.join() !== [...consumerRegions].filter((r) => r !== f.region).sort().join()) provider.supportedRegions = regions;
+      if (consumers.length === 0) report.choices.push(`service ${svcName}: no consumer endpoint in the listed accounts`);
+      // The NLB's rules: listener ports from the consumers' clients, target ports to the targets.
+      if (groupId) {
+        for (const port of ports) for (const c of clientCidrs) if (!tcpSources(f.rules, groupId, port).includes(c)) report.firstPlan.push(`service ${svcName}: adds a rule on ${groupId} admitting ${c} on port ${port}`);
+        const peers = provider.targets.type === "ip" ? targets.map((t: string) => `${t}/32`) : [vpc.cidr];
+        for (const port of byPort.keys()) {
+          for (const peer of peers) {
+            if (!f.rules.some((r) => r.GroupId === groupId && r.IsEgress && r.CidrIpv4 === peer && r.IpProtocol === "tcp" && r.FromPort === port && r.ToPort === port)) report.firstPlan.push(`service ${svcName}: adds an egress rule on ${groupId} to ${peer} on port ${port}`);
+          }
+        }
+      }
+      report.firstPlan.push(`service ${svcName}: tags the adopted NLB, target groups, endpoint service and consumer endpoints (in place)`);
+      doc.privateLink ??= {};
+      doc.privateLink[svcName] = { provider, consumers: consumerDoc };
+      services.push({ stack, serviceId: svc.id, lb, groupId, rules: f.rules, consumers });
+      if (svc.name) outputs[stack] = { [SERVICE_OUTPUTS.serviceName]: svc.name, [SERVICE_OUTPUTS.serviceId]: svc.id };
+    }
+  }
+
   // What is there and not adopted.
   for (const f of found) {
     for (const e of f.endpoints) {
@@ -558,10 +822,7 @@ function recognize(accounts: readonly Account[], found: readonly Found[], zones:
       report.notManaged.push(`endpoint ${e.VpcEndpointId} (${e.ServiceName}, ${e.VpcEndpointType}${e.VpcEndpointType === "Interface" ? `, private DNS ${e.PrivateDnsEnabled ? "on" : "off"}` : ""}) in ${f.account.name} ${f.region}: left alone`);
     }
     for (const r of f.resolvers) if (!usedResolvers.has(r.id)) report.notManaged.push(`Resolver ${r.direction.toLowerCase()} endpoint ${r.id} in ${f.account.name} ${f.region}: left alone`);
-    for (const s of f.endpointServices) {
-      report.notManaged.push(`endpoint service ${s.id} (${s.name ?? "?"}, acceptance ${s.acceptance ? "required" : "not required"}) in ${f.account.name} ${f.region}: found, not adopted by this release (declare it under privateLink to build a new one)`);
-    }
-    for (const lb of f.loadBalancers) report.notManaged.push(`load balancer ${lb.name} (${lb.type}) in ${f.account.name} ${f.region}: left alone`);
+    for (const lb of f.loadBalancers) if (!usedLbs.has(lb.arn)) report.notManaged.push(`load balancer ${lb.name} (${lb.type}) in ${f.account.name} ${f.region}: left alone`);
     const nothing = f.endpoints.length === 0 && f.resolvers.length === 0 && f.endpointServices.length === 0 && f.loadBalancers.length === 0;
     if (nothing) report.empty.push(`${f.account.name} (${f.account.id}) ${f.region}: no endpoint, resolver endpoint, endpoint service or load balancer`);
   }
@@ -570,7 +831,7 @@ function recognize(accounts: readonly Account[], found: readonly Found[], zones:
     report.notManaged.push(`${z.private ? "private" : "public"} zone ${z.name} (${z.id}) in ${z.account.name}: left alone`);
   }
   for (const a of accounts) if (!doc.accounts[a.name]) doc.accounts[a.name] = { id: a.id, deployRoleArn: a.deployRoleArn };
-  return { doc, comments, policies, report, hubs };
+  return { doc, comments, policies, report, hubs, services, outputs };
 }
 
 /** Matches what recognition adopted to the addresses synth gives it. */
@@ -601,12 +862,7 @@ function matchAddresses(configs: ReadonlyMap<string, unknown>, recognized: Recog
     for (const [name, body] of byType(config, "aws_route53_resolver_endpoint")) {
       if (hub.resolver && body.direction === "INBOUND") out.push({ stack: hub.stack, to: `aws_route53_resolver_endpoint.${name}`, id: hub.resolver.id, what: "Resolver inbound endpoint" });
     }
-    for (const [name, body] of byType(config, "aws_vpc_security_group_ingress_rule")) {
-      const rule = hub.rules.find(
-        (r) => !r.IsEgress && r.GroupId === body.security_group_id && r.CidrIpv4 === body.cidr_ipv4 && r.IpProtocol === body.ip_protocol && r.FromPort === body.from_port && r.ToPort === body.to_port,
-      );
-      if (rule?.SecurityGroupRuleId) out.push({ stack: hub.stack, to: `aws_vpc_security_group_ingress_rule.${name}`, id: rule.SecurityGroupRuleId, what: `rule ${body.ip_protocol} ${body.from_port} from ${body.cidr_ipv4} on ${body.security_group_id}` });
-    }
+    out.push(...matchRules(hub.stack, config, hub.rules));
     for (const spoke of hub.spokes) {
       const spokeConfig = configs.get(spoke.stack) as any;
       if (!spokeConfig) continue;
@@ -618,6 +874,55 @@ function matchAddresses(configs: ReadonlyMap<string, unknown>, recognized: Recog
         const region = zone.vpcs.find((v) => v.id === spoke.vpcId)?.region;
         if (region) out.push({ stack: spoke.stack, to: `aws_route53_zone_association.${name}`, id: `${zone.id}:${spoke.vpcId}:${region}`, what: `association of ${zone.name}` });
       }
+    }
+  }
+  for (const service of recognized.services) {
+    const config = configs.get(service.stack) as any;
+    if (!config) continue;
+    const { lb } = service;
+    for (const [name] of byType(config, "aws_lb")) out.push({ stack: service.stack, to: `aws_lb.${name}`, id: lb.arn, what: `load balancer ${lb.name}` });
+    for (const [name, body] of byType(config, "aws_lb_listener")) {
+      const listener = lb.listeners!.find((l) => l.port === body.port);
+      if (listener) out.push({ stack: service.stack, to: `aws_lb_listener.${name}`, id: listener.arn, what: `listener ${listener.port}` });
+    }
+    for (const [name, body] of byType(config, "aws_lb_target_group")) {
+      const group = lb.targetGroups!.find((g) => g.name === body.name && g.port === body.port);
+      if (group) out.push({ stack: service.stack, to: `aws_lb_target_group.${name}`, id: group.arn, what: `target group ${group.name}` });
+    }
+    for (const [name] of byType(config, "aws_vpc_endpoint_service")) out.push({ stack: service.stack, to: `aws_vpc_endpoint_service.${name}`, id: service.serviceId, what: "endpoint service" });
+    out.push(...matchRules(service.stack, config, service.rules));
+    for (const consumer of service.consumers) {
+      const consumerConfig = configs.get(consumer.stack) as any;
+      if (!consumerConfig) continue;
+      for (const [name] of byType(consumerConfig, "aws_vpc_endpoint")) out.push({ stack: consumer.stack, to: `aws_vpc_endpoint.${name}`, id: consumer.endpointId, what: "consumer endpoint" });
+      for (const [name] of byType(consumerConfig, "aws_vpc_endpoint_connection_accepter")) {
+        if (consumer.accepter) out.push({ stack: consumer.stack, to: `aws_vpc_endpoint_connection_accepter.${name}`, id: consumer.accepter, what: "accepted connection" });
+      }
+      out.push(...matchRules(consumer.stack, consumerConfig, consumer.rules));
+    }
+  }
+  return out;
+}
+
+/**
+ * The security group rules of a stack that exist already: same group (an adopted one: its id is literal in the
+ * configuration), direction, protocol, ports and peer.
+ */
+function matchRules(stack: string, config: any, rules: readonly SecurityGroupRule[]): ImportEntry[] {
+  const out: ImportEntry[] = [];
+  for (const [type, egress] of [["aws_vpc_security_group_ingress_rule", false], ["aws_vpc_security_group_egress_rule", true]] as const) {
+    for (const [name, body] of Object.entries<any>(config?.resource?.[type] ?? {})) {
+      const peer = body.cidr_ipv4 ?? body.referenced_security_group_id;
+      const rule = rules.find(
+        (r) =>
+          !!r.IsEgress === egress &&
+          r.GroupId === body.security_group_id &&
+          (body.cidr_ipv4 ? r.CidrIpv4 === body.cidr_ipv4 : r.ReferencedGroupInfo?.GroupId === body.referenced_security_group_id) &&
+          r.IpProtocol === body.ip_protocol &&
+          r.FromPort === body.from_port &&
+          r.ToPort === body.to_port,
+      );
+      if (rule?.SecurityGroupRuleId) out.push({ stack, to: `${type}.${name}`, id: rule.SecurityGroupRuleId, what: `${egress ? "egress" : "ingress"} rule ${body.ip_protocol} ${body.from_port} ${egress ? "to" : "from"} ${peer} on ${body.security_group_id}` });
     }
   }
   return out;
@@ -700,10 +1005,11 @@ export async function importCommand(parsed: Parsed, spec: CommandSpec, env: Node
     zones.push(...accountZones);
   }
   const recognized = recognize(accounts, found, zones, name, association);
-  if (Object.keys(recognized.doc.hubs).length === 0) {
+  if (Object.keys(recognized.doc.hubs).length === 0) delete recognized.doc.hubs;
+  if (!recognized.doc.hubs && !recognized.doc.privateLink) {
     const report: ImportReport = { topology: outFile, importsFile, adopted: [], ...recognized.report, calls: discovery.calls, seconds: (Date.now() - started) / 1000 };
     if (reportJson) writeFileAtomic(path.resolve(reportJson), `${JSON.stringify(report, null, 2)}\n`);
-    io.out(`${markdown(report)}\nNo hub was recognized (interface endpoints with private DNS off, resolved by private zones with alias records): nothing to adopt, ${outFile} not written.\n`);
+    io.out(`${markdown(report)}\nNo hub (interface endpoints with private DNS off, resolved by private zones with alias records) and no PrivateLink service (an endpoint service in front of an internal NLB) was recognized: nothing to adopt, ${outFile} not written.\n`);
     return 0;
   }
   const header = ` Written by privatelink import on ${new Date().toISOString().slice(0, 10)} from ${accounts.length} account(s) in ${regions.join(", ")}.\n Review the comments, then: privatelink plan (imports, no destroy), privatelink deploy.`;
@@ -746,7 +1052,7 @@ export async function importCommand(parsed: Parsed, spec: CommandSpec, env: Node
     fs.mkdirSync(path.dirname(target), { recursive: true });
     writeFileAtomic(target, policy);
   }
-  writeImports(importsFile, { version: IMPORTS_VERSION, topology: name, imports: adopted });
+  writeImports(importsFile, { version: IMPORTS_VERSION, topology: name, imports: adopted, outputs: recognized.outputs });
   writeFileAtomic(outFile, text);
   if (reportJson) writeFileAtomic(path.resolve(reportJson), `${JSON.stringify(report, null, 2)}\n`);
   io.out(markdown(report));

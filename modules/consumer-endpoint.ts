@@ -44,6 +44,12 @@ export interface ConsumerEndpointProps {
    * @default false
    */
   readonly privateDns?: boolean;
+  /**
+   * An existing security group (an adopted endpoint's) that gets the service ports from `clientCidrs`; its
+   * other rules are left alone.
+   * @default - a group is created
+   */
+  readonly existingSecurityGroupId?: string;
 }
 
 /**
@@ -75,6 +81,7 @@ export class ConsumerEndpoint extends Construct {
       name: `${props.name}-endpoint`,
       description: `Interface endpoint of ${props.name}: service ports from its clients`,
       ingress: props.ports.map((port) => ({ protocol: "tcp" as const, port, cidrs: props.clientCidrs, description: `${props.name} clients` })),
+      existingGroupId: props.existingSecurityGroupId,
     });
     this.endpoint = named(
       new VpcEndpoint(this, "endpoint", {

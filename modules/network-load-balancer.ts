@@ -54,6 +54,28 @@ export interface NetworkLoadBalancerProps {
   readonly targets: NlbTargets;
   /** Client address ranges allowed on the listener ports (PrivateLink clients' own IPs, see below). */
   readonly clientCidrs: readonly string[];
+  /**
+   * The load balancer's name, fixed at creation (an adopted load balancer keeps the name it was built with).
+   * @default - `elbName(name)`
+   */
+  readonly loadBalancerName?: string;
+  /**
+   * Target group names by target port, fixed at creation (adopted target groups keep theirs).
+   * @default - `elbName(name, "-<port>")`
+   */
+  readonly targetGroupNames?: Readonly<Record<number, string>>;
+  /**
+   * An existing security group (an adopted load balancer's) that gets the listener and target rules; its
+   * other rules are left alone. Validated: not with `withoutSecurityGroup`.
+   * @default - a group is created
+   */
+  readonly existingSecurityGroupId?: string;
+  /**
+   * The load balancer has no security group and keeps none: AWS cannot add one to a load balancer created
+   * without one (the provider replaces it), so an adopted one stays as it is and the targets' groups filter.
+   * @default false
+   */
+  readonly withoutSecurityGroup?: boolean;
 }
 
 
@@ -75,7 +97,8 @@ export class NetworkLoadBalancer extends Construct {
   readonly loadBalancer: Lb;
   /** Token of the load balancer's ARN (what `EndpointService` takes). */
   readonly loadBalancerArn: string;
-  readonly securityGroup: IngressSecurityGroup;
+  /** The load balancer's security group; undefined with `withoutSecurityGroup`. */
+  readonly securityGroup?: IngressSecurityGroup;
   readonly targetGroups: ReadonlyMap<number, LbTargetGroup>;
   readonly listeners: readonly LbListener[];
 
@@ -87,30 +110,34 @@ export class NetworkLoadBalancer extends Construct {
     if (props.targets.ids.length === 0) problems.push("targets.ids is empty");
     if (new Set(props.listeners.map((l) => l.port)).size !== props.listeners.length) problems.push("two listeners share a port");
     const targetPorts = [...new Set(props.listeners.map((l) => l.targetPort ?? l.port))];
-    problems.push(...elbNameProblems(elbName(props.name), "load balancer"), ...targetPorts.flatMap((port) => elbNameProblems(elbName(props.name, `-${port}`), "target group")));
+    const lbName = props.loadBalancerName ?? elbName(props.name);
+    const groupName = (port: number) => props.targetGroupNames?.[port] ?? elbName(props.name, `-${port}`);
+    problems.push(...elbNameProblems(lbName, "load balancer"), ...targetPorts.flatMap((port) => elbNameProblems(groupName(port), "target group")));
+    for (const port of Object.keys(props.targetGroupNames ?? {})) if (!targetPorts.includes(Number(port))) problems.push(`targetGroupNames names port ${port}, which no listener targets`);
+    if (props.withoutSecurityGroup && props.existingSecurityGroupId) problems.push("existingSecurityGroupId and withoutSecurityGroup exclude each other");
     throwIfProblems(this, problems);
 
     const egressPeers: Pick<SecurityGroupRule, "cidrs" | "securityGroupId" | "securityGroupLabel"> = props.targets.securityGroupId
       ? { securityGroupId: props.targets.securityGroupId, securityGroupLabel: "targets" }
       : { cidrs: props.targets.type === "ip" ? props.targets.ids.map((ip) => `${ip}/32`) : [props.vpcCidr] };
-    this.securityGroup = new IngressSecurityGroup(this, "sg", {
+    this.securityGroup = props.withoutSecurityGroup ? undefined : new IngressSecurityGroup(this, "sg", {
       provider: props.provider,
       vpcId: props.vpcId,
       name: `${props.name}-nlb`,
       description: `NLB of PrivateLink service ${props.name}: listener ports from its consumers, target ports to its targets`,
       ingress: props.listeners.map((l) => ({ protocol: "tcp" as const, port: l.port, cidrs: props.clientCidrs, description: `${props.name} clients` })),
       egress: targetPorts.map((port) => ({ protocol: "tcp" as const, port, ...egressPeers, description: `to ${props.name} targets (traffic and health checks)` })),
+      existingGroupId: props.existingSecurityGroupId,
     });
 
     this.loadBalancer = named(
       new Lb(this, "nlb", {
         provider: props.provider,
-        name: elbName(props.name),
+        name: lbName,
         internal: true,
         loadBalancerType: "network",
         subnets: [...props.subnetIds],
-        securityGroups: [this.securityGroup.securityGroupId],
-        enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "on",
+        ...(this.securityGroup ? { securityGroups: [this.securityGroup.securityGroupId], enforceSecurityGroupInboundRulesOnPrivateLinkTraffic: "on" } : {}),
         enableCrossZoneLoadBalancing: true,
         tags: { Name: props.name },
       }),
@@ -124,7 +151,7 @@ export class NetworkLoadBalancer extends Construct {
       const group = named(
         new LbTargetGroup(this, `tg-${port}`, {
           provider: props.provider,
-          name: elbName(props.name, `-${port}`),
+          name: groupName(port),
           port,
           protocol: "TCP",
           vpcId: props.vpcId,
@@ -154,7 +181,8 @@ export class NetworkLoadBalancer extends Construct {
           new VpcSecurityGroupIngressRule(this, `targets-from-nlb-${port}`, {
             provider: props.provider,
             securityGroupId: props.targets.securityGroupId,
-            referencedSecurityGroupId: this.securityGroup.securityGroupId,
+            // Without a group of its own, the load balancer's traffic comes from its addresses in the VPC.
+            ...(this.securityGroup ? { referencedSecurityGroupId: this.securityGroup.securityGroupId } : { cidrIpv4: props.vpcCidr }),
             ipProtocol: "tcp",
             fromPort: port,
             toPort: port,

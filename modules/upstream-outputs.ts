@@ -86,9 +86,25 @@ export class UpstreamOutputs extends Construct {
       this.remoteState.addOverride("count", `\${${exists} ? 1 : 0}`);
       expression = `try(data.terraform_remote_state.${name}[0].outputs, {})`;
     }
-    const outputs = new TerraformLocal(this, "outputs", `\${${expression}}`);
-    outputs.overrideLogicalId(name);
+    this.expression = expression;
+    this.outputs = new TerraformLocal(this, "outputs", `\${${expression}}`);
+    this.outputs.overrideLogicalId(name);
     this.outputsAddress = `local.${name}`;
+  }
+
+  private readonly expression: string;
+  private readonly outputs: TerraformLocal;
+
+  /**
+   * Values the upstream stack's outputs are known to take once it is applied (an adopted stack: its outputs
+   * come from resources that exist and are being imported), read while its state does not hold them yet.
+   * What the state holds wins. Values are data (quoted, never evaluated).
+   */
+  assumeUntilApplied(known: Readonly<Record<string, string>>): void {
+    const entries = Object.entries(known).sort(([a], [b]) => a.localeCompare(b));
+    if (entries.length === 0) return;
+    const map = `{ ${entries.map(([k, v]) => `${hclString(k)} = ${hclString(v)}`).join(", ")} }`;
+    this.outputs.expression = `\${merge(${map}, ${this.expression})}`;
   }
 
   /** A message-friendly placeholder for a value the upstream stack does not have yet. */

@@ -3,7 +3,7 @@ import { TerraformOutput } from "../framework/core";
 import { ConsumerEndpoint } from "../modules/consumer-endpoint";
 import { ConsumerModel, TopologyModel } from "../topology/model";
 import { PrivateLinkStack } from "./base-stack";
-import { ProviderStack } from "./provider-stack";
+import { ProviderStack, SERVICE_OUTPUTS } from "./provider-stack";
 
 /**
  * One consumer VPC of a PrivateLink service: interface endpoint (with `service_region` when the service
@@ -22,8 +22,8 @@ export class ConsumerStack extends PrivateLinkStack {
     const ownService = service.provider;
     // The owner's service, from its stack's state: placeholders until that stack is applied.
     const ownerOutputs = owner ? this.upstream(owner) : undefined;
-    const serviceName = ownerOutputs ? ownerOutputs.value("service_name") : service.awsService!.serviceName;
-    const serviceId = ownerOutputs ? ownerOutputs.value("service_id") : undefined;
+    const serviceName = ownerOutputs ? ownerOutputs.value(SERVICE_OUTPUTS.serviceName) : service.awsService!.serviceName;
+    const serviceId = ownerOutputs ? ownerOutputs.value(SERVICE_OUTPUTS.serviceId) : undefined;
     const accept = ownService?.acceptanceRequired === true && consumer.acceptance === "auto";
 
     this.endpoint = new ConsumerEndpoint(this, "endpoint", {
@@ -38,12 +38,13 @@ export class ConsumerStack extends PrivateLinkStack {
       acceptance: accept && serviceId ? { ownerProvider: this.provider(ownService!.vpc.account, service.region), serviceId } : undefined,
       autoAccepted: ownService?.acceptanceRequired === false,
       privateDns: consumer.privateDns,
+      existingSecurityGroupId: consumer.securityGroupId,
     });
 
     if (ownerOutputs && owner) {
       ownerOutputs.require(
         this.endpoint.endpoint,
-        "service_name",
+        SERVICE_OUTPUTS.serviceName,
         undefined,
         `${owner.stackName} has no service_name in its state yet: apply ${owner.stackName} first (privatelink deploy applies stacks in dependency order). No endpoint was created.`,
       );

@@ -5,6 +5,9 @@ import { NetworkLoadBalancer } from "../modules/network-load-balancer";
 import { EndpointServiceModel, TopologyModel } from "../topology/model";
 import { PrivateLinkStack } from "./base-stack";
 
+/** The outputs consumers read from a service's stack (and `privatelink import` knows for an adopted service). */
+export const SERVICE_OUTPUTS = { serviceName: "service_name", serviceId: "service_id" } as const;
+
 /**
  * The service owner's side of a PrivateLink service: internal NLB (listeners, target groups, targets,
  * security groups) and the VPC endpoint service with its principals and supported regions.
@@ -32,6 +35,10 @@ export class ProviderStack extends PrivateLinkStack {
       listeners: p.listeners,
       targets: p.targets,
       clientCidrs,
+      loadBalancerName: p.loadBalancer?.name,
+      targetGroupNames: p.loadBalancer?.targetGroups,
+      existingSecurityGroupId: p.loadBalancer?.securityGroupId === "none" ? undefined : p.loadBalancer?.securityGroupId,
+      withoutSecurityGroup: p.loadBalancer?.securityGroupId === "none",
     });
     this.endpointService = new EndpointService(this, "endpoint-service", {
       provider,
@@ -45,8 +52,8 @@ export class ProviderStack extends PrivateLinkStack {
       privateDnsName: p.privateDnsName,
     });
 
-    new TerraformOutput(this, "service_name", { description: "Endpoint service name consumers connect to.", value: this.endpointService.serviceName });
-    new TerraformOutput(this, "service_id", { value: this.endpointService.serviceId });
+    new TerraformOutput(this, SERVICE_OUTPUTS.serviceName, { description: "Endpoint service name consumers connect to.", value: this.endpointService.serviceName });
+    new TerraformOutput(this, SERVICE_OUTPUTS.serviceId, { value: this.endpointService.serviceId });
     new TerraformOutput(this, "nlb_dns_name", { value: this.loadBalancer.loadBalancer.dnsName });
     new TerraformOutput(this, "supported_regions", { value: this.endpointService.supportedRegions });
     new TerraformOutput(this, "allowed_principals", { value: p.allowedPrincipals });

@@ -14,6 +14,7 @@ import { z } from "zod";
 import { TerraformResource, TerraformStack } from "../framework/core";
 import { readJsonFile, writeFileAtomic } from "../topology/files";
 import { escapeTemplate } from "../modules/literals";
+import { UpstreamOutputs } from "../modules/upstream-outputs";
 
 export const IMPORTS_VERSION = 1;
 
@@ -22,8 +23,10 @@ export const ADDRESS_PATTERN = /^aws_[a-z0-9_]+\.[A-Za-z0-9_-]+$/;
 /** Import ids of the resources adopted: AWS ids, ARNs, record ids (`Z..._*.name_A`), rule ids. */
 export const IMPORT_ID_PATTERN = /^[A-Za-z0-9_.:/*,@+=-]{1,512}$/;
 
+const stackName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, { error: "must be a stack name" });
+
 const entrySchema = z.strictObject({
-  stack: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/, { error: "must be a stack name" }),
+  stack: stackName,
   to: z.string().regex(ADDRESS_PATTERN, { error: "must be a resource address such as aws_vpc_endpoint.ssm" }),
   id: z.string().regex(IMPORT_ID_PATTERN, { error: "must be an AWS id (letters, digits and _ . : / * , @ + = -)" }),
   /** What was found, for reviewers (e.g. "zone ssm.ap-northeast-1.amazonaws.com"). */
@@ -34,6 +37,13 @@ const fileSchema = z.strictObject({
   version: z.literal(IMPORTS_VERSION),
   topology: z.string().min(1),
   imports: z.array(entrySchema).max(100_000),
+  /**
+   * Outputs an adopted stack will have once its imports are applied (an adopted endpoint service's name and
+   * id): its downstream stacks read them while its state does not hold them yet, so that their own imports
+   * plan against the real values instead of placeholders (which would show the adopted consumer endpoint
+   * as replaced).
+   */
+  outputs: z.record(stackName, z.record(z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, { error: "must be an output name" }), z.string().regex(IMPORT_ID_PATTERN, { error: "must be an AWS id or name" }))).optional(),
 });
 
 export type ImportEntry = z.infer<typeof entrySchema>;
@@ -75,7 +85,8 @@ export function readImports(file: string, topologyName: string): ImportsFile | u
 /** Writes an imports file atomically (sorted, so a re-import of the same estate leaves git clean). */
 export function writeImports(file: string, imports: ImportsFile): void {
   const sorted = [...imports.imports].sort((a, b) => a.stack.localeCompare(b.stack) || a.to.localeCompare(b.to));
-  const text = `${JSON.stringify({ version: imports.version, topology: imports.topology, imports: sorted }, null, 2)}\n`;
+  const outputs = imports.outputs && Object.keys(imports.outputs).length > 0 ? { outputs: imports.outputs } : {};
+  const text = `${JSON.stringify({ version: imports.version, topology: imports.topology, imports: sorted, ...outputs }, null, 2)}\n`;
   writeFileAtomic(file, text);
 }
 
@@ -117,5 +128,11 @@ export function applyImports(stacks: readonly TerraformStack[], imports: Imports
     blocks.get(stack)!.push(block);
   }
   for (const [stack, list] of blocks) stack.addOverride("import", list);
+  // Downstream stacks read an adopted stack's known outputs until its state holds them.
+  for (const stack of stacks) {
+    for (const construct of stack.node.findAll()) {
+      if (construct instanceof UpstreamOutputs && imports.outputs?.[construct.stackName]) construct.assumeUntilApplied(imports.outputs[construct.stackName]);
+    }
+  }
   return ignored;
 }

@@ -7,12 +7,25 @@
  *   another account associated through the handshake (authorize, associate, delete the authorization);
  * - seed 001: the S3 interface endpoint, its zone with apex and `*` alias records, a Resolver inbound endpoint
  *   with pinned addresses and a security group admitting DNS from the on-prem network;
- * - seeds 002/003: an internal NLB behind an endpoint service with acceptance required in a service account;
+ * - seeds 002/003: an internal NLB in two AZs with its security group (HTTP 80 from the consumer VPC), a TCP 80
+ *   listener, an instance target group with two instances, an endpoint service with acceptance required and the
+ *   consumer account allowed, in a service account; the consumer's interface endpoint (security group: 80 from
+ *   its VPC) in the spoke VPC, accepted by the owner;
  * - what a real hub VPC also holds, which the import must leave alone: an endpoint with private DNS on, a public
  *   zone, another load balancer; and an authorization someone forgot to delete.
  */
-import { AuthorizeSecurityGroupIngressCommand, CreateSecurityGroupCommand, CreateTagsCommand, CreateVpcEndpointCommand, CreateVpcEndpointServiceConfigurationCommand, DescribeVpcEndpointsCommand, EC2Client } from "@aws-sdk/client-ec2";
-import { CreateLoadBalancerCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  AcceptVpcEndpointConnectionsCommand,
+  AuthorizeSecurityGroupIngressCommand,
+  CreateSecurityGroupCommand,
+  CreateTagsCommand,
+  CreateVpcEndpointCommand,
+  CreateVpcEndpointServiceConfigurationCommand,
+  DescribeVpcEndpointsCommand,
+  EC2Client,
+  ModifyVpcEndpointServicePermissionsCommand,
+} from "@aws-sdk/client-ec2";
+import { CreateListenerCommand, CreateLoadBalancerCommand, CreateTargetGroupCommand, ElasticLoadBalancingV2Client, RegisterTargetsCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import {
   AssociateVPCWithHostedZoneCommand,
   ChangeResourceRecordSetsCommand,
@@ -22,7 +35,7 @@ import {
   Route53Client,
 } from "@aws-sdk/client-route-53";
 import { CreateResolverEndpointCommand, Route53ResolverClient } from "@aws-sdk/client-route53resolver";
-import { createVpc, EmulatorCredentials, FixtureVpc } from "./emulator-fixtures";
+import { createTargets, createVpc, EmulatorCredentials, FixtureVpc } from "./emulator-fixtures";
 
 export const REGION = "ap-northeast-1";
 export const ACCOUNTS = {
@@ -44,7 +57,20 @@ export interface HandBuiltEstate {
   readonly zones: Record<string, string>;
   readonly resolverId: string;
   readonly resolverIps: readonly string[];
-  readonly unrelated: { readonly privateDnsEndpoint: string; readonly publicZone: string; readonly loadBalancer: string; readonly endpointService: string };
+  readonly unrelated: { readonly privateDnsEndpoint: string; readonly publicZone: string; readonly loadBalancer: string };
+  /** Seeds 002/003: the service and its consumer. */
+  readonly service: {
+    readonly vpc: FixtureVpc;
+    readonly loadBalancer: string;
+    readonly loadBalancerGroup: string;
+    readonly listener: string;
+    readonly targetGroup: string;
+    readonly instances: readonly string[];
+    readonly serviceId: string;
+    readonly serviceName: string;
+    readonly consumerEndpoint: string;
+    readonly consumerGroup: string;
+  };
   /** The zone whose authorization of the spoke VPC was left standing. */
   readonly standingAuthorization: string;
 }
@@ -147,11 +173,33 @@ export async function buildHandBuiltEstate(endpoint: string, credentials: (accou
     { az: "a", cidr: "10.50.1.0/24" },
     { az: "c", cidr: "10.50.2.0/24" },
   ]);
+  const serviceEc2 = new EC2Client({ region: REGION, endpoint, credentials: serviceCredentials });
   const serviceElb = new ElasticLoadBalancingV2Client({ region: REGION, endpoint, credentials: serviceCredentials });
-  const nlb = await serviceElb.send(new CreateLoadBalancerCommand({ Name: "orders-api", Type: "network", Scheme: "internal", Subnets: serviceVpc.subnets.map((s) => s.id) }));
-  const service = await new EC2Client({ region: REGION, endpoint, credentials: serviceCredentials }).send(
-    new CreateVpcEndpointServiceConfigurationCommand({ AcceptanceRequired: true, NetworkLoadBalancerArns: [nlb.LoadBalancers![0].LoadBalancerArn!] }),
-  );
+  const targets = await createTargets(endpoint, serviceCredentials, REGION, serviceVpc, 2);
+  const nlbGroup = (await serviceEc2.send(new CreateSecurityGroupCommand({ VpcId: serviceVpc.vpcId, GroupName: "orders-nlb", Description: "orders NLB" }))).GroupId!;
+  await serviceEc2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: nlbGroup, IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: spokeVpc.cidr }] }] }));
+  // "Easy to forget, then health checks fail": the targets admit 80 from the NLB's group.
+  await serviceEc2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: targets.securityGroupId, IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, UserIdGroupPairs: [{ GroupId: nlbGroup }] }] }));
+  const nlb = (await serviceElb.send(new CreateLoadBalancerCommand({ Name: "orders-api", Type: "network", Scheme: "internal", Subnets: serviceVpc.subnets.map((s) => s.id), SecurityGroups: [nlbGroup] }))).LoadBalancers![0];
+  const targetGroup = (await serviceElb.send(new CreateTargetGroupCommand({ Name: "orders-tg", Protocol: "TCP", Port: 80, VpcId: serviceVpc.vpcId, TargetType: "instance", HealthCheckProtocol: "TCP" }))).TargetGroups![0];
+  await serviceElb.send(new RegisterTargetsCommand({ TargetGroupArn: targetGroup.TargetGroupArn!, Targets: targets.instanceIds.map((id) => ({ Id: id, Port: 80 })) }));
+  const listener = (await serviceElb.send(new CreateListenerCommand({ LoadBalancerArn: nlb.LoadBalancerArn!, Protocol: "TCP", Port: 80, DefaultActions: [{ Type: "forward", TargetGroupArn: targetGroup.TargetGroupArn! }] }))).Listeners![0];
+  const service = (
+    await serviceEc2.send(
+      new CreateVpcEndpointServiceConfigurationCommand({ AcceptanceRequired: true, NetworkLoadBalancerArns: [nlb.LoadBalancerArn!], TagSpecifications: [{ ResourceType: "vpc-endpoint-service", Tags: [{ Key: "Name", Value: "orders-api" }] }] }),
+    )
+  ).ServiceConfiguration!;
+  await serviceEc2.send(new ModifyVpcEndpointServicePermissionsCommand({ ServiceId: service.ServiceId!, AddAllowedPrincipals: [`arn:aws:iam::${ACCOUNTS.spoke.id}:root`] }));
+  // The consumer: an endpoint in the spoke VPC, 80 from that VPC; the owner accepts the connection.
+  const spokeEc2 = new EC2Client({ region: REGION, endpoint, credentials: spokeCredentials });
+  const consumerGroup = (await spokeEc2.send(new CreateSecurityGroupCommand({ VpcId: spokeVpc.vpcId, GroupName: "orders-client", Description: "orders endpoint" }))).GroupId!;
+  await spokeEc2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: consumerGroup, IpPermissions: [{ IpProtocol: "tcp", FromPort: 80, ToPort: 80, IpRanges: [{ CidrIp: spokeVpc.cidr }] }] }));
+  const consumer = (
+    await spokeEc2.send(
+      new CreateVpcEndpointCommand({ VpcId: spokeVpc.vpcId, ServiceName: service.ServiceName!, VpcEndpointType: "Interface", PrivateDnsEnabled: false, SubnetIds: spokeVpc.subnets.map((s) => s.id), SecurityGroupIds: [consumerGroup] }),
+    )
+  ).VpcEndpoint!;
+  await serviceEc2.send(new AcceptVpcEndpointConnectionsCommand({ ServiceId: service.ServiceId!, VpcEndpointIds: [consumer.VpcEndpointId!] }));
 
   return {
     hubVpc,
@@ -166,7 +214,18 @@ export async function buildHandBuiltEstate(endpoint: string, credentials: (accou
       privateDnsEndpoint: kms.VpcEndpoint!.VpcEndpointId!,
       publicZone: publicZone.HostedZone!.Id!.replace(/^\/hostedzone\//, ""),
       loadBalancer: other.LoadBalancers![0].LoadBalancerArn!,
-      endpointService: service.ServiceConfiguration!.ServiceId!,
+    },
+    service: {
+      vpc: serviceVpc,
+      loadBalancer: nlb.LoadBalancerArn!,
+      loadBalancerGroup: nlbGroup,
+      listener: listener.ListenerArn!,
+      targetGroup: targetGroup.TargetGroupArn!,
+      instances: targets.instanceIds,
+      serviceId: service.ServiceId!,
+      serviceName: service.ServiceName!,
+      consumerEndpoint: consumer.VpcEndpointId!,
+      consumerGroup,
     },
     standingAuthorization,
   };

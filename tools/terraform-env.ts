@@ -242,8 +242,16 @@ export async function plannedChanges(env: TerraformEnv, dir: string, extraEnv: N
   if (plan.status !== 2) throw new Error(`terraform plan failed in ${dir}:\n${plan.stderr || plan.stdout}`);
   const show = await runTerraformAsync(env, dir, ["show", "-json", "drift.tfplan"], extraEnv);
   fs.rmSync(path.join(dir, "drift.tfplan"), { force: true });
+  return changesIn(JSON.parse(show.stdout));
+}
+
+/**
+ * The changes of a plan (`terraform show -json`), per resource address: the attributes an update changes,
+ * or the actions of a create, delete or replacement (with the paths that force it). No-ops and reads left out.
+ */
+export function changesIn(plan: any): Record<string, string[]> {
   const changes: Record<string, string[]> = {};
-  for (const change of JSON.parse(show.stdout).resource_changes ?? []) {
+  for (const change of plan.resource_changes ?? []) {
     const actions: string[] = change.change.actions;
     if (actions.length === 1 && (actions[0] === "no-op" || actions[0] === "read")) continue;
     const before = change.change.before ?? {};

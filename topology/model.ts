@@ -102,6 +102,8 @@ export interface ServiceProviderModel {
   readonly privateDnsName?: string;
   /** The topology accepts an NLB in one AZ (only without cross-region consumers). */
   readonly allowSingleAz: boolean;
+  /** What an existing (adopted) load balancer was built with: its name, security group ("none": it has none), target group names by port. */
+  readonly loadBalancer?: { readonly name?: string; readonly securityGroupId?: string; readonly targetGroups?: Readonly<Record<number, string>> };
 }
 
 export interface EndpointServiceModel {
@@ -130,6 +132,8 @@ export interface ConsumerModel {
   readonly privateDns: boolean;
   /** The consumer is in another region than the service: the endpoint names the service's region. */
   readonly crossRegion: boolean;
+  /** An existing security group of the endpoint (adopted estate); undefined: one is created. */
+  readonly securityGroupId?: string;
 }
 
 export interface TopologyModel {
@@ -300,6 +304,13 @@ export function buildModel(topology: Topology, files: NamedFiles = {}): Topology
         supportedRegions: [...new Set([region, ...(p.supportedRegions ?? consumerVpcs.map((v) => v.region))])].sort(),
         privateDnsName: p.privateDnsName,
         allowSingleAz: p.allowSingleAz ?? false,
+        loadBalancer: p.loadBalancer
+          ? {
+              name: p.loadBalancer.name,
+              securityGroupId: p.loadBalancer.securityGroupId,
+              targetGroups: p.loadBalancer.targetGroups ? Object.fromEntries(Object.entries(p.loadBalancer.targetGroups).map(([port, n]) => [Number(port), n])) : undefined,
+            }
+          : undefined,
       };
     }
     const parsedAws = spec.awsService ? parseConsumedAwsService(spec.awsService.name, region) : undefined;
@@ -327,6 +338,7 @@ export function buildModel(topology: Topology, files: NamedFiles = {}): Topology
         acceptance: c.acceptance ?? "auto",
         privateDns: c.privateDns ?? false,
         crossRegion: vpc.region !== region,
+        securityGroupId: c.securityGroupId,
       };
       service.consumers.push(consumer);
       consumers.push(consumer);

@@ -92,7 +92,16 @@ export function checkPrivateLink(doc: Raw, out: ProblemList, vpcs: Map<string, R
       }
       if (providerVpc?.account && providerVpc.region) {
         const targetPorts = [...new Set(listOf(provider.listeners).map((l) => (typeof l === "object" && l !== null ? ((l as Raw).targetPort ?? (l as Raw).port) : undefined)).filter((p): p is number => typeof p === "number"))];
-        const names: Array<[string, string]> = [["load balancer", elbName(name)], ...targetPorts.map((port): [string, string] => ["target group", elbName(name, `-${port}`)])];
+        const existing = typeof provider.loadBalancer === "object" && provider.loadBalancer !== null ? (provider.loadBalancer as Raw) : {};
+        const groupNames = typeof existing.targetGroups === "object" && existing.targetGroups !== null ? (existing.targetGroups as Raw) : {};
+        for (const port of Object.keys(groupNames)) {
+          if (!targetPorts.includes(Number(port))) {
+            out.add([...pBase, "loadBalancer", "targetGroups", port], `names a target group for port ${port}, which no listener targets (${targetPorts.join(", ") || "none"})`, "remove it, or add the listener");
+          }
+        }
+        const lbName = str(existing.name) ?? elbName(name);
+        if (/^internal-/i.test(lbName)) out.add([...pBase, "loadBalancer", "name"], `${lbName} starts with internal-, which AWS refuses`, "choose another name");
+        const names: Array<[string, string]> = [["load balancer", lbName], ...targetPorts.map((port): [string, string] => ["target group", str(groupNames[String(port)]) ?? elbName(name, `-${port}`)])];
         for (const [kind, elb] of names) {
           const key = `${providerVpc.account}|${providerVpc.region}|${kind}|${elb}`;
           const other = elbNames.get(key);

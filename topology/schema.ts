@@ -240,6 +240,29 @@ export const ListenerSchema = z.strictObject({
   targetPort: port.optional().meta({ description: "Port on the targets (default: the listener port)." }),
 });
 
+const elbNameString = z
+  .string()
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?$/, { error: "must be a load balancer or target group name: 1-32 letters, digits and hyphens, not starting or ending with a hyphen" });
+
+export const ExistingLoadBalancerSchema = z
+  .strictObject({
+    name: elbNameString
+      .optional()
+      .meta({ description: "The load balancer's name (default: the service's name, shortened to 32 characters). Fixed at creation: `privatelink import` sets it to keep a load balancer built elsewhere." }),
+    securityGroupId: z
+      .union([securityGroupId, z.literal("none")])
+      .optional()
+      .meta({
+        description:
+          "An existing security group of the load balancer (its listener and target rules are managed here, its other rules left alone), or none: the load balancer was created without a security group and keeps none (AWS cannot add one without replacing it; the targets' own groups then filter the clients). Default: the product creates the group.",
+      }),
+    targetGroups: z
+      .record(z.string().regex(/^[1-9][0-9]{0,4}$/, { error: "must be a target port" }), elbNameString)
+      .optional()
+      .meta({ description: "Target group names by target port (default: <service>-<port>). Fixed at creation: `privatelink import` sets them to keep target groups built elsewhere." }),
+  })
+  .meta({ description: "What an existing load balancer was built with (an adopted estate): kept as it is, since AWS fixes it at creation." });
+
 export const ServiceProviderSchema = z
   .strictObject({
     vpc: name("vpc"),
@@ -277,6 +300,7 @@ export const ServiceProviderSchema = z
       .boolean()
       .optional()
       .meta({ description: "Accept an NLB in one AZ (never with cross-region consumers). Default false: two AZs at least." }),
+    loadBalancer: ExistingLoadBalancerSchema.optional(),
   })
   .meta({ description: "Service owner side: NLB + VPC endpoint service in the owner's account." });
 
@@ -300,6 +324,12 @@ export const ConsumerSchema = z.strictObject({
     .boolean()
     .optional()
     .meta({ description: "Enable the service's private DNS name on this endpoint once the connection is accepted (needs provider.privateDnsName)." }),
+  securityGroupId: securityGroupId
+    .optional()
+    .meta({
+      description:
+        "An existing security group for the endpoint (an adopted estate: `privatelink import` sets it): its rules for the service ports from allowedCidrs are managed here, its other rules left alone. Default: the product creates the group.",
+    }),
 });
 
 export const PrivateLinkServiceSchema = z

@@ -1,6 +1,7 @@
 /**
- * `privatelink import` on the emulator: the estate of seeds 000/001 (and 002/003's service) built by hand
- * through the SDK (tools/hand-built-estate.ts), then adopted with zero recreation:
+ * `privatelink import` on the emulator: the estate of seeds 000/001/002/003 built by hand through the SDK
+ * (tools/hand-built-estate.ts): hub, spoke, Resolver, an NLB service with its accepted consumer; then adopted
+ * with zero recreation:
  *
  * 1. bad input (a role of another account, a role that cannot be assumed, an unknown region) is exit 2 with
  *    a located message and nothing written; the import writes a topology that validates and an imports file
@@ -23,8 +24,8 @@ import { loadTopologyFile } from "../../topology/load";
 import { Emulator, startEmulator } from "../../tools/emulator";
 import { createVpc } from "../../tools/emulator-fixtures";
 import { ACCOUNTS, buildHandBuiltEstate, HandBuiltEstate, REGION } from "../../tools/hand-built-estate";
-import { zonesOfVpc } from "../../tools/e2e";
-import { terraformEnv } from "../../tools/terraform-env";
+import { MOTO_DRIFT, zonesOfVpc } from "../../tools/e2e";
+import { changesIn, terraformEnv } from "../../tools/terraform-env";
 import { tempDir } from "../helpers";
 
 let emulator: Emulator | undefined;
@@ -64,6 +65,14 @@ describe("privatelink import (moto): a hand-built estate adopted with zero recre
     Object.fromEntries(stateOf(stack).resources.filter((r: any) => r.type === type && r.mode === "managed").map((r: any) => [r.name, r.instances[0].attributes.id]));
 
   const run = (args: string[]) => runIn(work, args, env);
+  /** The changes of each stack's saved plan (privatelink plan's), per address. */
+  const savedChanges = async (stacks: readonly string[]) =>
+    Object.fromEntries(
+      await Promise.all(stacks.map(async (stack) => [stack, changesIn(JSON.parse(await terraform(path.join(work, "cdktf.out", "stacks", stack), ["show", "-json", "privatelink.tfplan"], env)))] as const)),
+    );
+  const STACKS = ["consumer-orders-api-app-tokyo", "hub-tokyo", "service-orders-api", "spoke-app-tokyo"];
+  // What moto 5.2 does not model (it never returns the NLB's PrivateLink enforcement flag): the only change a plan after the adoption may show.
+  const AFTER_ADOPTION = { "service-orders-api": { "aws_lb.orders-api": MOTO_DRIFT["service-orders-api"]["aws_lb.orders-api"] } };
 
   beforeAll(async () => {
     work = tempDir("import");
@@ -100,16 +109,49 @@ describe("privatelink import (moto): a hand-built estate adopted with zero recre
     const imported = await run(["import", "--accounts", "accounts.yaml", "--out", "estate.yaml", "--report-json", "import.json"]);
     expect({ code: imported.code, err: imported.code === 0 ? "" : imported.err }).toEqual({ code: 0, err: "" });
     expect(imported.err).toMatch(/network-hub \(111122223333\) ap-northeast-1: \d+ VPC\(s\), 5 endpoint\(s\), 1 resolver endpoint\(s\)/);
+    expect(imported.err).toMatch(/service-owner \(444455556666\) ap-northeast-1: \d+ VPC\(s\), 0 endpoint\(s\), 0 resolver endpoint\(s\), 1 endpoint service\(s\), 1 load balancer\(s\)/);
     const { model } = loadTopologyFile(path.join(work, "estate.yaml"));
     expect([...model.hubs.values()].map((h) => [h.name, h.services.map((s) => s.short), h.securityGroupId, h.resolver.securityGroupId, h.resolver.addresses.map((a) => a.ip)])).toEqual([
       ["tokyo", ["ssm", "ssmmessages", "ec2messages", "s3"], estate.endpointGroup, estate.resolverGroup, estate.resolverIps],
     ]);
     expect([...model.spokes.values()].map((s) => [s.name, s.vpc.vpcId, s.association])).toEqual([["app-tokyo", estate.spokeVpc.vpcId, "script"]]);
     expect([...model.onPrem.values()].map((o) => o.cidrs)).toEqual([["192.168.0.0/16"]]);
+    // Seeds 002/003: the service as built (its load balancer's group, its target group's name) and its consumer.
+    expect(model.services.map((s) => [s.name, s.provider?.vpc.vpcId, s.provider?.listeners, s.provider?.targets, s.provider?.loadBalancer, s.provider?.acceptanceRequired, s.provider?.allowedPrincipals])).toEqual([
+      [
+        "orders-api",
+        estate.service.vpc.vpcId,
+        [{ port: 80, targetPort: 80 }],
+        { type: "instance", ids: [...estate.service.instances].sort(), securityGroupId: undefined },
+        { name: undefined, securityGroupId: estate.service.loadBalancerGroup, targetGroups: { 80: "orders-tg" } },
+        true,
+        [`arn:aws:iam::${ACCOUNTS.spoke.id}:root`],
+      ],
+    ]);
+    expect(model.consumers.map((c) => [c.name, c.vpc.vpcId, c.securityGroupId, c.allowedCidrs, c.acceptance])).toEqual([["app-tokyo", estate.spokeVpc.vpcId, estate.service.consumerGroup, [estate.spokeVpc.cidr], "auto"]]);
 
-    const imports = JSON.parse(fs.readFileSync(path.join(work, "estate.imports.json"), "utf8")).imports as Array<{ stack: string; to: string; id: string }>;
+    const importsFile = JSON.parse(fs.readFileSync(path.join(work, "estate.imports.json"), "utf8"));
+    const all = importsFile.imports as Array<{ stack: string; to: string; id: string }>;
+    const imports = all.filter((i) => i.stack === "hub-tokyo");
     const byAddress = Object.fromEntries(imports.map((i) => [i.to, i.id]));
-    expect(imports.every((i) => i.stack === "hub-tokyo")).toBe(true);
+    const elsewhere = all
+      .filter((i) => i.stack !== "hub-tokyo")
+      .map((i) => [i.stack, i.to, i.id])
+      .sort((a, b) => (`${a[0]} ${a[1]}` < `${b[0]} ${b[1]}` ? -1 : 1));
+    expect(elsewhere.filter(([, to]) => !to.startsWith("aws_vpc_security_group"))).toEqual([
+      ["consumer-orders-api-app-tokyo", "aws_vpc_endpoint.orders-api-app-tokyo", estate.service.consumerEndpoint],
+      ["consumer-orders-api-app-tokyo", "aws_vpc_endpoint_connection_accepter.orders-api-app-tokyo", `${estate.service.serviceId}_${estate.service.consumerEndpoint}`],
+      ["service-orders-api", "aws_lb.orders-api", estate.service.loadBalancer],
+      ["service-orders-api", "aws_lb_listener.orders-api_80", estate.service.listener],
+      ["service-orders-api", "aws_lb_target_group.orders-api_80", estate.service.targetGroup],
+      ["service-orders-api", "aws_vpc_endpoint_service.orders-api", estate.service.serviceId],
+    ]);
+    expect(elsewhere.filter(([, to]) => to.startsWith("aws_vpc_security_group")).map(([stack, to]) => `${stack} ${to}`)).toEqual([
+      "consumer-orders-api-app-tokyo aws_vpc_security_group_ingress_rule.orders-api-app-tokyo-endpoint_in_tcp_80_10_1_0_0_16",
+      "service-orders-api aws_vpc_security_group_ingress_rule.orders-api-nlb_in_tcp_80_10_1_0_0_16",
+    ]);
+    // The consumer plans against the adopted service's real name before the service's stack is applied.
+    expect(importsFile.outputs).toEqual({ "service-orders-api": { service_name: estate.service.serviceName, service_id: estate.service.serviceId } });
     for (const [service, id] of Object.entries(estate.endpoints)) expect(byAddress[`aws_vpc_endpoint.${service}`]).toBe(id);
     for (const [name, id] of Object.entries(estate.zones)) expect(byAddress[`aws_route53_zone.${name.replace(/\./g, "_")}`]).toBe(id);
     expect(byAddress["aws_route53_resolver_endpoint.tokyo_inbound"]).toBe(estate.resolverId);
@@ -122,18 +164,25 @@ describe("privatelink import (moto): a hand-built estate adopted with zero recre
       "tokyo-resolver-inbound_in_udp_53_192_168_0_0_16",
     ]);
     expect(imports).toHaveLength(19);
+    expect(all).toHaveLength(27);
 
     const report = JSON.parse(fs.readFileSync(path.join(work, "import.json"), "utf8"));
-    expect(report.adopted).toHaveLength(19);
+    expect(report.adopted).toHaveLength(27);
+    expect(report.firstPlan).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^service orders-api: registers its 2 target\(s\) in target group orders-tg/),
+        `service orders-api: adds an egress rule on ${estate.service.loadBalancerGroup} to ${estate.service.vpc.cidr} on port 80`,
+      ]),
+    );
     expect(report.firstPlan).toEqual(expect.arrayContaining([expect.stringContaining(`creates zone s3-control.${REGION}.amazonaws.com`), expect.stringContaining(`creates zone s3-accesspoint.${REGION}.amazonaws.com`)]));
     expect(report.notManaged).toEqual(
       expect.arrayContaining([
         expect.stringContaining(`endpoint ${estate.unrelated.privateDnsEndpoint} (com.amazonaws.${REGION}.kms, Interface, private DNS on)`),
         expect.stringContaining(`public zone example.com (${estate.unrelated.publicZone})`),
         expect.stringContaining("load balancer hub-tools (network)"),
-        expect.stringContaining(`endpoint service ${estate.unrelated.endpointService}`),
       ]),
     );
+    expect(report.notManaged.filter((l: string) => /orders|vpce-svc/.test(l))).toEqual([]);
     expect(report.authorizations).toEqual([expect.stringContaining(`zone ${estate.standingAuthorization}`)]);
     expect(report.empty).toEqual(expect.arrayContaining(["workload-tokyo (222233334444) ap-northeast-3: no endpoint, resolver endpoint, endpoint service or load balancer"]));
     expect(imported.out).toMatch(/^# privatelink import\n/);
@@ -167,7 +216,19 @@ describe("privatelink import (moto): a hand-built estate adopted with zero recre
       ["s3-accesspoint", "s3-control"].flatMap((z) => [`aws_route53_record.${z}_${REGION}_amazonaws_com`, `aws_route53_record.wildcard_${z}_${REGION}_amazonaws_com`, `aws_route53_zone.${z}_${REGION}_amazonaws_com`]).sort(),
     );
     expect(plan.resource_changes.filter((c: any) => c.change.actions.includes("delete"))).toEqual([]);
-    expect(planned.out).toContain("## privatelink plan: 19 to import, 12 to create");
+    // The service: its five adopted resources imported, nothing replaced; created: the two target registrations
+    // (an attachment cannot be imported) and the NLB's egress rule, as the report said. The consumer: imports only.
+    const byStack = Object.fromEntries(summary.stacks.map((s: any) => [s.name, [s.import, s.add, s.destroy, s.replace]]));
+    expect([byStack["service-orders-api"], byStack["consumer-orders-api-app-tokyo"]]).toEqual([
+      [5, 3, 0, 0],
+      [3, 0, 0, 0],
+    ]);
+    const changes = await savedChanges(["service-orders-api", "consumer-orders-api-app-tokyo"]);
+    expect(Object.entries(changes["service-orders-api"]).filter(([, c]) => c[0] === "create").map(([a]) => a).sort()).toEqual(
+      [...estate.service.instances.map((i) => `aws_lb_target_group_attachment.orders-api_80_${i}`), `aws_vpc_security_group_egress_rule.orders-api-nlb_out_tcp_80_${estate.service.vpc.cidr.replace(/[./]/g, "_")}`].sort(),
+    );
+    expect(Object.values(changes["consumer-orders-api-app-tokyo"]).filter((c) => c[0].includes("create") || c[0].includes("delete"))).toEqual([]);
+    expect(planned.out).toContain("## privatelink plan: 27 to import, 15 to create");
   }, 600_000);
 
   it("deploy adopts: the hand-built ids in the state, the forgotten authorization gone, then no change; the rest untouched", async () => {
@@ -184,8 +245,14 @@ describe("privatelink import (moto): a hand-built estate adopted with zero recre
     expect(resolver.ip_address.map((a: any) => a.ip).sort()).toEqual([...estate.resolverIps]);
     expect(resolver.security_group_ids).toEqual([estate.resolverGroup]);
 
-    const again = await run(["plan", "--detailed-exitcode", "--summary-json", "plan2.json"]);
+    expect(idsInState("service-orders-api", "aws_lb")).toEqual({ "orders-api": estate.service.loadBalancer });
+    expect(idsInState("service-orders-api", "aws_lb_target_group")).toEqual({ "orders-api_80": estate.service.targetGroup });
+    expect(idsInState("service-orders-api", "aws_vpc_endpoint_service")).toEqual({ "orders-api": estate.service.serviceId });
+    expect(idsInState("consumer-orders-api-app-tokyo", "aws_vpc_endpoint")).toEqual({ "orders-api-app-tokyo": estate.service.consumerEndpoint });
+
+    const again = await run(["plan"]);
     expect({ code: again.code, out: again.code === 0 ? "" : again.out.slice(-2000) }).toEqual({ code: 0, out: "" });
+    expect(await savedChanges(STACKS)).toEqual({ "consumer-orders-api-app-tokyo": {}, "hub-tokyo": {}, "spoke-app-tokyo": {}, ...AFTER_ADOPTION });
 
     const hubCredentials = await emulator!.credentials(ACCOUNTS.hub.id);
     const ec2 = new EC2Client({ region: REGION, endpoint: emulator!.url, credentials: hubCredentials });
@@ -223,7 +290,8 @@ describe("privatelink import (moto): a hand-built estate adopted with zero recre
     const left = (await ec2.send(new DescribeVpcEndpointsCommand({ Filters: [{ Name: "vpc-id", Values: [estate.hubVpc.vpcId] }] }))).VpcEndpoints ?? [];
     expect(left.filter((e) => String(e.State).toLowerCase() !== "deleted").map((e) => e.VpcEndpointId).sort()).toEqual([...Object.values(kept), estate.unrelated.privateDnsEndpoint].sort());
 
-    const again = await run(["plan", "--detailed-exitcode"]);
+    const again = await run(["plan"]);
     expect({ code: again.code, out: again.code === 0 ? "" : again.out.slice(-2000) }).toEqual({ code: 0, out: "" });
+    expect(await savedChanges([...STACKS, "spoke-batch-tokyo"])).toEqual({ "consumer-orders-api-app-tokyo": {}, "hub-tokyo": {}, "spoke-app-tokyo": {}, "spoke-batch-tokyo": {}, ...AFTER_ADOPTION });
   }, 900_000);
 });

@@ -113,6 +113,42 @@ describe("provider stack", () => {
   });
 });
 
+describe("an adopted service and consumer (provider.loadBalancer, consumer securityGroupId)", () => {
+  const adopted = (loadBalancer: Record<string, unknown>) => {
+    const doc = exampleDoc();
+    doc.privateLink["orders-api"].provider.loadBalancer = loadBalancer;
+    doc.privateLink["orders-api"].consumers.tokyo.securityGroupId = "sg-0a1b2c3d4e5f60777";
+    return synth(doc, { hcl: false }).json;
+  };
+
+  it("keeps the names and the security group the load balancer was built with", () => {
+    const json = adopted({ name: "orders-nlb-by-hand", securityGroupId: "sg-0a1b2c3d4e5f60555", targetGroups: { "80": "orders-tg" } });
+    const svc = json["service-orders-api"];
+    expect(resources(svc, "aws_lb")["orders-api"]).toMatchObject({ name: "orders-nlb-by-hand", security_groups: ["sg-0a1b2c3d4e5f60555"], enforce_security_group_inbound_rules_on_private_link_traffic: "on" });
+    expect(resources(svc, "aws_lb_target_group")["orders-api_80"].name).toBe("orders-tg");
+    expect(resources(svc, "aws_security_group")).toEqual({});
+    const ingress = Object.values<any>(resources(svc, "aws_vpc_security_group_ingress_rule"));
+    expect(ingress.filter((r) => r.security_group_id === "sg-0a1b2c3d4e5f60555").map((r) => [r.from_port, r.cidr_ipv4]).sort()).toEqual([
+      [80, "10.50.0.0/16"],
+      [80, "10.60.0.0/16"],
+    ]);
+    expect(resources(svc, "aws_vpc_security_group_ingress_rule")["orders-api_targets-from-nlb_80"].referenced_security_group_id).toBe("sg-0a1b2c3d4e5f60555");
+    const consumer = json["consumer-orders-api-tokyo"];
+    expect(resources(consumer, "aws_vpc_endpoint")["orders-api-tokyo"].security_group_ids).toEqual(["sg-0a1b2c3d4e5f60777"]);
+    expect(resources(consumer, "aws_security_group")).toEqual({});
+    expect(Object.values<any>(resources(consumer, "aws_vpc_security_group_ingress_rule")).map((r) => [r.security_group_id, r.from_port, r.cidr_ipv4])).toEqual([["sg-0a1b2c3d4e5f60777", 80, "10.50.0.0/16"]]);
+  });
+
+  it("securityGroupId none: a load balancer built without a group keeps none, and its targets admit it from the VPC", () => {
+    const svc = adopted({ securityGroupId: "none" })["service-orders-api"];
+    const lb = resources(svc, "aws_lb")["orders-api"];
+    expect([lb.security_groups, lb.enforce_security_group_inbound_rules_on_private_link_traffic, lb.name]).toEqual([undefined, undefined, "orders-api"]);
+    expect(resources(svc, "aws_security_group")).toEqual({});
+    expect(resources(svc, "aws_vpc_security_group_egress_rule")).toEqual({});
+    expect(resources(svc, "aws_vpc_security_group_ingress_rule")["orders-api_targets-from-nlb_80"]).toMatchObject({ security_group_id: "sg-0a1b2c3d4e5f60401", cidr_ipv4: "10.50.0.0/16" });
+  });
+});
+
 describe("consumer stacks", () => {
   let out: Synthesized;
   beforeAll(() => {

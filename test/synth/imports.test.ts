@@ -46,8 +46,22 @@ describe("imports file at synth", () => {
     expect(result.warnings).toEqual(expect.arrayContaining([`${importsFile}: 2 import(s) name resources no longer in the configuration, left out (spoke-app-tokyo aws_vpc_endpoint.gone, no-such-stack aws_vpc_endpoint.ssm); remove them from the file once the adoption is applied`]));
   });
 
+  it("lets consumers read an adopted service's known outputs until its state holds them; the state wins", () => {
+    const outputs = { "service-orders-api": { service_name: "com.amazonaws.vpce.ap-northeast-1.vpce-svc-0123456789abcdef0", service_id: "vpce-svc-0123456789abcdef0" } };
+    const { run, outdir } = synthWith({ version: 1, topology: "privatelink-example", imports: [], outputs });
+    run();
+    const consumer = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "consumer-orders-api-tokyo", "cdk.tf.json"), "utf8"));
+    expect(consumer.locals["upstream_service-orders-api"]).toMatch(
+      /^\$\{merge\(\{ "service_id" = "vpce-svc-0123456789abcdef0", "service_name" = "com\.amazonaws\.vpce\.ap-northeast-1\.vpce-svc-0123456789abcdef0" \}, try\(\{ for name, output in jsondecode\(file\("[^"]*terraform\.privatelink-example\.service-orders-api\.tfstate"\)\)\.outputs : name => output\.value \}, \{\}\)\)\}$/,
+    );
+    // Stacks that do not read that service are untouched.
+    const hub = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "spoke-app-tokyo", "cdk.tf.json"), "utf8"));
+    expect(JSON.stringify(hub)).not.toContain("vpce-svc-0123456789abcdef0");
+  });
+
   it.each([
     ["not JSON", "{", /not JSON/],
+    ["a known output holding a template", { version: 1, topology: "privatelink-example", imports: [], outputs: { "service-orders-api": { service_name: "${path.cwd}" } } }, /outputs\.service-orders-api\.service_name: must be an AWS id or name/],
     ["another topology's file", { version: 1, topology: "other", imports: [] }, /was written for topology "other", not "privatelink-example"/],
     ["an id holding a template", { version: 1, topology: "privatelink-example", imports: [{ stack: "hub-tokyo", to: "aws_vpc_endpoint.ssm", id: "${file(\"/etc/passwd\")}" }] }, /imports\.0\.id: must be an AWS id/],
     ["an address that is not one", { version: 1, topology: "privatelink-example", imports: [{ stack: "hub-tokyo", to: "module.x.aws_vpc_endpoint.ssm", id: "vpce-1" }] }, /imports\.0\.to: must be a resource address/],

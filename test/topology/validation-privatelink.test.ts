@@ -30,6 +30,15 @@ describe("PrivateLink validation", () => {
     expect(problems((d) => ((orders(d).provider.subnets = ["subnet-0a1b2c3d4e5f60041"]), (orders(d).provider.allowSingleAz = true)))).toHaveLength(1);
   });
 
+  it("checks what an adopted load balancer was built with: target group ports, names AWS refuses", () => {
+    expect(problems((d) => (orders(d).provider.loadBalancer = { name: "internal-orders", targetGroups: { "8080": "orders-tg" } }))).toEqual([
+      "privateLink.orders-api.provider.loadBalancer.targetGroups[\"8080\"]: names a target group for port 8080, which no listener targets (80) [remove it, or add the listener]",
+      "privateLink.orders-api.provider.loadBalancer.name: internal-orders starts with internal-, which AWS refuses [choose another name]",
+    ]);
+    expect(problems((d) => (orders(d).provider.loadBalancer = { name: "-orders", securityGroupId: "sg-1", targetGroups: { "80": "x".repeat(33) } }))).toHaveLength(3);
+    expect(problems((d) => (orders(d).provider.loadBalancer = { name: "orders-by-hand", securityGroupId: "none", targetGroups: { "80": "orders-tg" } }))).toEqual([]);
+  });
+
   it("rejects a consumer region outside explicit supportedRegions", () => {
     expect(problems((d) => (orders(d).provider.supportedRegions = ["ap-northeast-1", "eu-west-1"]))).toEqual([
       "privateLink.orders-api.consumers.virginia.vpc: is in us-east-1, which the service's supportedRegions (ap-northeast-1, eu-west-1) do not include [add us-east-1 to provider.supportedRegions, or drop supportedRegions to derive them from the consumers]",
