@@ -68,8 +68,9 @@ export function fixtures(): Json[] {
   provider.allowedPrincipals = ["arn:aws:iam::222233334444:root"];
   provider.supportedRegions = ["us-east-1"];
   provider.privateDnsName = "orders.example.com";
+  provider.loadBalancer = { name: "orders-by-hand", securityGroupId: "sg-0a1b2c3d4e5f60103", targetGroups: { "80": "orders-tg" } };
   const tokyo = full.privateLink["orders-api"].consumers.tokyo;
-  Object.assign(tokyo, { subnets: ["subnet-0a1b2c3d4e5f60051"], allowedCidrs: ["10.50.0.0/16"], acceptance: "auto" });
+  Object.assign(tokyo, { subnets: ["subnet-0a1b2c3d4e5f60051"], allowedCidrs: ["10.50.0.0/16"], acceptance: "auto", securityGroupId: "sg-0a1b2c3d4e5f60104" });
   full.privateLink.storage = { awsService: { name: "s3", region: "us-east-1", type: "interface" }, consumers: { tokyo: { vpc: "orders-client-tokyo" } } };
   const s3 = exampleDoc();
   s3.target = { kind: "aws" };
