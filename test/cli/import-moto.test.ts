@@ -169,6 +169,8 @@ describe("privatelink import (moto): a hand-built estate adopted with zero recre
 
     const report = JSON.parse(fs.readFileSync(path.join(work, "import.json"), "utf8"));
     expect(report.adopted).toHaveLength(27);
+    // The discovery's calls per account (docs/import.md quotes them): 2 regions each.
+    expect(report.calls).toEqual({ "network-hub": 28, "workload-tokyo": 15, "service-owner": 20 });
     expect(report.firstPlan).toEqual(
       expect.arrayContaining([
         expect.stringMatching(/^service orders-api: registers its 2 target\(s\) in target group orders-tg/),
