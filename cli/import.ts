@@ -45,7 +45,7 @@ import { ListResolverEndpointIpAddressesCommand, ListResolverEndpointsCommand, R
 import { Document, LineCounter, parseDocument } from "yaml";
 import { z } from "zod";
 import { elbName, tfName } from "../aws/names";
-import { globalRegionOf } from "../aws/partitions";
+import { globalRegionOf, partitionOf } from "../aws/partitions";
 import { KNOWN_REGIONS } from "../aws/regions";
 import { parseServiceName, planServiceDns } from "../aws/service-catalog";
 import { AccountSchema, NAME_PATTERN } from "../topology/schema";
@@ -731,7 +731,8 @@ export function recognize(accounts: readonly Account[], found: readonly Found[],
       provider.loadBalancer = existing;
       comments.push([["privateLink", svcName, "provider", "loadBalancer"], `as built: names and security group are fixed at creation`]);
       for (const g of byPort.values()) {
-        report.firstPlan.push(`service ${svcName}: registers ${g.targets.length === targets.length ? "its" : `${targets.length - g.targets.length} more and its`} ${targets.length} target(s) in target group ${g.name} (a target group attachment cannot be imported; registering a registered target changes nothing) and sets its health check to TCP every 10 s, thresholds 3 (in place)`);
+        const fresh = targets.length - g.targets.length;
+        report.firstPlan.push(`service ${svcName}: registers its ${targets.length} target(s) in target group ${g.name}${fresh > 0 ? ` (${fresh} not registered there yet)` : ""} (a target group attachment cannot be imported; registering a registered target changes nothing) and sets its health check to TCP every 10 s, thresholds 3 (in place)`);
       }
       if (!svc.acceptance) provider.acceptanceRequired = false;
       if (svc.privateDnsName) provider.privateDnsName = svc.privateDnsName;
@@ -784,7 +785,7 @@ export function recognize(accounts: readonly Account[], found: readonly Found[],
         report.notManaged.push(`${where}: connection of endpoint ${c.endpointId} (account ${c.owner || "?"}, ${c.state}) is not in a listed account: left as it is`);
       }
       // Principals: those found and every consumer account (validation wants them); derived when that is all.
-      const partition = /^arn:([^:]+):/.exec(accounts[0].deployRoleArn)?.[1] ?? "aws";
+      const partition = partitionOf(f.region);
       const roots = [...consumerAccounts].map((id) => `arn:${partition}:iam::${id}:root`);
       const principals = [...new Set([...svc.principals, ...roots])].sort();
       for (const r of roots.filter((r) => !svc.principals.includes(r))) report.firstPlan.push(`service ${svcName}: allows principal ${r} (a consumer's account, not allowed yet)`);

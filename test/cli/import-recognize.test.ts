@@ -106,6 +106,43 @@ describe("privatelink import recognizes PrivateLink services", () => {
     expect(() => loadTopologyText(JSON.stringify(r.doc), "adopted.yaml")).not.toThrow();
   });
 
+  it("adopts the first of an NLB's groups and says the others go; registers every target in every target group", () => {
+    const TG2 = `${TG}2`;
+    const r = run(
+      estate({
+        lb: {
+          securityGroups: ["sg-0aaa0000000000001", "sg-0aaa0000000000002"],
+          listeners: [
+            { arn: "l1", port: 443, protocol: "TCP", forwardTo: TG },
+            { arn: "l2", port: 9443, protocol: "TCP", forwardTo: TG2 },
+          ],
+          targetGroups: [
+            { arn: TG, name: "orders-tg", port: 8443, protocol: "TCP", type: "ip", targets: ["10.50.1.10", "10.50.2.10"] },
+            { arn: TG2, name: "orders-api-9443", port: 9443, protocol: "TCP", type: "ip", targets: ["10.50.1.10"] },
+          ],
+        },
+      }),
+    );
+    const provider = r.doc.privateLink["orders-api"].provider;
+    expect([provider.listeners, provider.loadBalancer]).toEqual([
+      [{ port: 443, targetPort: 8443 }, { port: 9443 }],
+      { name: "orders", securityGroupId: "sg-0aaa0000000000001", targetGroups: { "8443": "orders-tg" } },
+    ]);
+    expect(r.report.choices).toEqual(expect.arrayContaining(["service orders-api: security group sg-0aaa0000000000001 adopted for the NLB; its other groups (sg-0aaa0000000000002) are removed from it by the first plan (in place)"]));
+    expect(r.report.firstPlan).toEqual(expect.arrayContaining([expect.stringContaining("registers its 2 target(s) in target group orders-api-9443 (1 not registered there yet)")]));
+    // The consumer's group admits 10.1.1.0/24 on 443 only, not on 9443: its clients default to its VPC, whose
+    // rules the first plan adds on both groups, as listed.
+    expect(r.doc.privateLink["orders-api"].consumers.app.allowedCidrs).toBeUndefined();
+    expect(r.report.firstPlan).toEqual(
+      expect.arrayContaining([
+        "consumer orders-api/app: adds rules on sg-0bbb0000000000001 admitting 10.1.0.0/16 on port(s) 443, 9443",
+        "service orders-api: adds a rule on sg-0aaa0000000000001 admitting 10.1.0.0/16 on port 443",
+        "service orders-api: adds a rule on sg-0aaa0000000000001 admitting 10.1.0.0/16 on port 9443",
+        "service orders-api: adds an egress rule on sg-0aaa0000000000001 to 10.50.2.10/32 on port 9443",
+      ]),
+    );
+  });
+
   it("lists a connection from an account not searched, and a service without consumers, and still adopts", () => {
     const r = run(estate({ consumer: false, service: { connections: [{ endpointId: "vpce-0fff0000000000000", owner: "777766665555", state: "available" }] } }));
     expect(r.doc.privateLink["orders-api"].consumers).toEqual({});
