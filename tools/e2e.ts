@@ -196,13 +196,12 @@ async function checkDeployed(doc: Doc, url: string, creds: (account: string) => 
 }
 
 /**
- * What a plan right after the apply may still change: only what moto 5.2 does not model. It does not
- * return the NLB's PrivateLink enforcement flag, writes same-account security group references as
- * "<account>/sg-...", and reads a rule's description only for CIDR rules.
+ * What a plan right after the apply may still change: only what moto 5.2 does not model. It writes
+ * same-account security group references as "<account>/sg-...", and reads a rule's description only for
+ * CIDR rules. (The NLB's PrivateLink enforcement flag, which moto does not return either, the gap proxy adds.)
  */
 export const MOTO_DRIFT: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
   "service-orders-api": {
-    "aws_lb.orders-api": ["enforce_security_group_inbound_rules_on_private_link_traffic"],
     "aws_vpc_security_group_egress_rule.orders-api-nlb_out_tcp_80_targets": ["description", "referenced_security_group_id"],
     "aws_vpc_security_group_ingress_rule.orders-api_targets-from-nlb_80": ["description", "referenced_security_group_id"],
   },

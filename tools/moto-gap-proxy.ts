@@ -19,6 +19,9 @@
  *   which moto lacks: connections are kept here, accepted only by the service's owner.
  * - EC2 interface endpoints' ServiceRegion (cross-region PrivateLink), which moto ignores: recorded at
  *   creation and added to CreateVpcEndpoint / DescribeVpcEndpoints answers.
+ * - ELBv2 EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic, which moto ignores: AWS has it "on" for a
+ *   network load balancer created with security groups, and SetSecurityGroups changes it. Recorded and added
+ *   to CreateLoadBalancer / DescribeLoadBalancers answers.
  *
  * - Route 53 record names with a leading `*`: AWS keeps them as `\052` and finds them by either spelling;
  *   moto keeps the spelling it was given and the provider looks wildcard records up as `\052`. The proxy
@@ -69,6 +72,8 @@ export class MotoGapProxy {
   private readonly zoneOwners = new Map<string, string>();
   private readonly authorizations = new Set<string>();
   private readonly connections = new Map<string, Connection>();
+  /** ELBv2 load balancers created with security groups: their PrivateLink enforcement flag. */
+  private readonly privateLinkEnforcement = new Map<string, string>();
   private readonly endpointRegions = new Map<string, string>();
   readonly handled: HandledCall[] = [];
   /** Roles whose AssumeRole is refused (moto assumes any role; a test makes one unusable). */
@@ -342,6 +347,31 @@ export class MotoGapProxy {
       }
       res.writeHead(up.status, stripLength(up.headers));
       res.end(responseBody);
+      return;
+    }
+    // ELBv2 (API version 2015-12-01; classic ELB shares the action names, not the version).
+    if (form?.get("Version") === "2015-12-01" && (action === "CreateLoadBalancer" || action === "SetSecurityGroups" || action === "DescribeLoadBalancers")) {
+      const up = await this.forward(method, url, req.headers, body);
+      if (up.status === 200) {
+        const withGroups = [...form.keys()].some((k) => /^SecurityGroups\.member\.\d+$/.test(k));
+        const created = action === "CreateLoadBalancer" ? tagValue(up.body, "LoadBalancerArn") : undefined;
+        if (created && form.get("Type") === "network" && withGroups) this.privateLinkEnforcement.set(created, "on");
+        const target = form.get("LoadBalancerArn");
+        const flag = form.get("EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic");
+        if (action === "SetSecurityGroups" && target && (flag || this.privateLinkEnforcement.has(target))) {
+          this.privateLinkEnforcement.set(target, flag ?? this.privateLinkEnforcement.get(target)!);
+          this.handled.push({ operation: action, account: key && (await this.accountOf(key)), outcome: `${target} PrivateLink enforcement ${this.privateLinkEnforcement.get(target)}` });
+        }
+      }
+      const answer =
+        up.status === 200 && action !== "SetSecurityGroups"
+          ? up.body.replace(/<LoadBalancerArn>([^<]+)<\/LoadBalancerArn>/g, (whole, arn: string) => {
+              const value = this.privateLinkEnforcement.get(arn);
+              return value ? `${whole}<EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic>${value}</EnforceSecurityGroupInboundRulesOnPrivateLinkTraffic>` : whole;
+            })
+          : up.body;
+      res.writeHead(up.status, stripLength(up.headers));
+      res.end(answer);
       return;
     }
     if (action === "DescribeVpcEndpoints" && this.endpointRegions.size > 0) {
