@@ -568,7 +568,7 @@ export function recognize(accounts: readonly Account[], found: readonly Found[],
         report.firstPlan.push(`hub ${hubName}: the endpoints share no security group: the first plan creates one and puts it on every endpoint (in place)`);
       }
       const vpcCidr = vpcIndex.get(vpcId)!.vpc.cidr;
-      const httpsCidrs = f.rules.filter((r) => r.GroupId === groupId && !r.IsEgress && r.CidrIpv4 && (r.IpProtocol === "tcp" || r.IpProtocol === "6") && (r.FromPort ?? 0) <= 443 && (r.ToPort ?? 0) >= 443).map((r) => r.CidrIpv4!);
+      const httpsCidrs = tcpSources(f.rules, groupId, 443);
 
       // Spokes: VPCs of listed accounts associated with the adopted zones.
       const hubZones = services.flatMap((s) => s.zones);

@@ -129,7 +129,7 @@ export function applyImports(stacks: readonly TerraformStack[], imports: Imports
   }
   for (const [stack, list] of blocks) stack.addOverride("import", list);
   // Downstream stacks read an adopted stack's known outputs until its state holds them.
-  for (const stack of stacks) {
+  for (const stack of imports.outputs ? stacks : []) {
     for (const construct of stack.node.findAll()) {
       if (construct instanceof UpstreamOutputs && imports.outputs?.[construct.stackName]) construct.assumeUntilApplied(imports.outputs[construct.stackName]);
     }
